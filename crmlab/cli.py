@@ -1,0 +1,113 @@
+"""Command line: ``crmlab run``, ``crmlab list``, ``crmlab params``."""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import yaml
+
+from crmlab.errors import CrmlabError, ParameterError
+from crmlab.params import notebook_parameters, parse_cli_value
+
+
+def _parse_overrides(pairs: list[str], params_file: str | None) -> dict:
+    overrides: dict = {}
+    if params_file:
+        path = Path(params_file)
+        if not path.is_file():
+            raise ParameterError(f"--params: file {params_file!r} not found")
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        if not isinstance(data, dict):
+            raise ParameterError(f"{params_file}: expected a mapping of parameter names to values")
+        overrides.update(data)
+    for pair in pairs:
+        if "=" not in pair:
+            raise ParameterError(f"-p expects NAME=VALUE, got {pair!r}")
+        name, value = pair.split("=", 1)
+        overrides[name.strip()] = parse_cli_value(value)
+    return overrides
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from crmlab import runner
+
+    overrides = _parse_overrides(args.param, args.params)
+    jobs = runner.plan(args.notebooks, overrides, quick=args.quick)
+    if not jobs:
+        print("nothing to run", file=sys.stderr)
+        return 2
+    out, results = runner.run(jobs, Path(args.out) if args.out else None, n_jobs=args.jobs,
+                              timeout=args.timeout, no_input=args.no_input, kernel_name=args.kernel,
+                              progress=not args.no_progress)
+    width = max(len(r.name) for r in results)
+    for r in results:
+        line = f"  {r.name:<{width}}  {r.status:<6}  {r.duration_s:7.1f} s"
+        if r.error:
+            cell = r.error.get("cell_index")
+            where = f" (cell {cell})" if cell is not None else ""
+            line += f"  {r.error.get('ename')}{where}: {str(r.error.get('evalue')).splitlines()[0][:160] if r.error.get('evalue') else ''}"
+        print(line)
+    failed = sum(r.status != "ok" for r in results)
+    print(f"{len(results) - failed} ok, {failed} failed. Index: {out / 'index.html'}")
+    return 1 if failed else 0
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    from crmlab.runner import load_studies
+
+    for s in load_studies():
+        print(f"{s['name']:<28} {Path(s['notebook']).name}")
+    return 0
+
+
+def cmd_params(args: argparse.Namespace) -> int:
+    from crmlab.runner import load_studies
+
+    target = args.notebook
+    path = Path(target)
+    if not path.is_file():
+        match = [s for s in load_studies() if s["name"] == target]
+        if not match:
+            raise ParameterError(f"no notebook or study named {target!r}")
+        path = Path(match[0]["notebook"])
+    for name, p in notebook_parameters(path).items():
+        print(f"{name:<22} {p.type_name:<16} default {p.default!r}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="crmlab", description="crmlab research workbench")
+    sub = parser.add_subparsers(dest="command", required=True)
+    run = sub.add_parser("run", help="run study notebooks with validated parameters")
+    run.add_argument("notebooks", nargs="*", help="notebook paths or study names (default: every study)")
+    run.add_argument("-p", "--param", action="append", default=[], metavar="NAME=VALUE",
+                     help="set a parameter (value parsed as YAML: 3, true, [a, b])")
+    run.add_argument("--params", metavar="FILE.yaml", help="parameters from a YAML mapping")
+    run.add_argument("--out", metavar="DIR", help="output folder (default outputs/<run-id>)")
+    run.add_argument("--jobs", type=int, default=None, help="notebooks at once (default: cores)")
+    run.add_argument("--timeout", type=int, default=None, metavar="SECONDS", help="limit per cell")
+    run.add_argument("--no-input", action="store_true", help="hide code in the HTML reports")
+    run.add_argument("--quick", action="store_true", help="use each study's quick parameter set")
+    run.add_argument("--kernel", default=None, help="Jupyter kernel (default: crmlab if registered)")
+    run.add_argument("--no-progress", action="store_true", help="no progress bar")
+    run.set_defaults(func=cmd_run)
+    lst = sub.add_parser("list", help="list the studies in notebooks/studies.yaml")
+    lst.set_defaults(func=cmd_list)
+    prm = sub.add_parser("params", help="show a notebook's parameters, types and defaults")
+    prm.add_argument("notebook")
+    prm.set_defaults(func=cmd_params)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except CrmlabError as exc:
+        print(f"crmlab: error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,490 @@
+"""``crmlab run``: execute study notebooks with validated parameters, in parallel.
+
+Each notebook runs under papermill in its own process and working directory
+(its output folder). Everything is written into a hidden partial folder next
+to the destination and moved into place when the run is complete, so an
+interrupted run never leaves a half-written report where a complete one was.
+A failing notebook fails alone: the others finish, its executed copy and HTML
+show the failing cell, and the run exits non-zero.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import html
+import json
+import multiprocessing as mp
+import os
+import platform
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import asdict, dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import nbformat
+import yaml
+
+from crmlab.datasets import project_root
+from crmlab.errors import ParameterError
+from crmlab.params import notebook_parameters, validate_parameters
+from crmlab.results import INPUTS_FILE, RESULTS_FILE, to_jsonable
+
+STUDIES_FILE = "studies.yaml"
+KEY_PACKAGES = (
+    "crmlab", "numpy", "pandas", "scipy", "statsmodels", "scikit-learn", "matplotlib", "seaborn",
+    "lifelines", "semopy", "pandera", "duckdb", "papermill", "nbconvert", "ipykernel",
+)
+
+
+@dataclass
+class Job:
+    """One notebook execution: which notebook, under which folder name, with which parameters."""
+
+    name: str
+    notebook: Path
+    given: dict[str, Any]           # parameters passed to papermill (validated, converted)
+    parameters: dict[str, Any]      # every parameter as used (defaults filled in)
+    title: str = ""
+
+
+@dataclass
+class JobResult:
+    name: str
+    notebook: str
+    status: str                     # "ok" | "failed"
+    started: str
+    finished: str
+    duration_s: float
+    error: dict[str, Any] | None = None
+    headline: dict[str, Any] = field(default_factory=dict)
+
+
+# --- planning: everything that can be refused is refused before a kernel starts -------------
+
+
+def load_studies(path: Path | None = None) -> list[dict[str, Any]]:
+    """Read ``notebooks/studies.yaml``: a list of studies (name, notebook, parameters, quick)."""
+    path = path or project_root() / "notebooks" / STUDIES_FILE
+    if not path.exists():
+        raise ParameterError(f"{path}: studies file not found")
+    spec = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    studies = spec.get("studies", [])
+    for i, s in enumerate(studies):
+        for key in ("name", "notebook"):
+            if key not in s:
+                raise ParameterError(f"{path}: study #{i + 1} has no {key!r}")
+        s["notebook"] = (path.parent / s["notebook"]).resolve()
+        s.setdefault("parameters", {})
+        s.setdefault("quick", {})
+    return studies
+
+
+def _absolutize(value: Any, base: Path) -> Any:
+    """Turn relative paths that exist under ``base`` (the caller's cwd) into absolute ones."""
+    if isinstance(value, str) and value and not os.path.isabs(value) and (base / value).exists():
+        return str((base / value).resolve())
+    if isinstance(value, list):
+        return [_absolutize(v, base) for v in value]
+    return value
+
+
+def plan(
+    targets: list[str] | None = None,
+    overrides: dict[str, Any] | None = None,
+    *,
+    quick: bool = False,
+    studies_file: Path | None = None,
+    cwd: Path | None = None,
+) -> list[Job]:
+    """Build the list of jobs and validate every parameter of every job.
+
+    ``targets`` are notebook paths or study names; none means every study in
+    ``studies.yaml``. Precedence: notebook defaults < study parameters <
+    study ``quick`` set (with ``quick=True``) < ``overrides``.
+    """
+    cwd = cwd or Path.cwd()
+    overrides = {k: _absolutize(v, cwd) for k, v in (overrides or {}).items()}
+    studies = load_studies(studies_file) if (not targets or studies_file) or any(
+        not t.endswith(".ipynb") for t in targets) else []
+    entries: list[dict[str, Any]] = []
+    if not targets:
+        entries = list(studies)
+    else:
+        for t in targets:
+            by_name = [s for s in studies if s["name"] == t]
+            if by_name:
+                entries.extend(by_name)
+                continue
+            nb = Path(t) if os.path.isabs(t) else cwd / t
+            if not nb.is_file():
+                names = ", ".join(s["name"] for s in studies)
+                raise ParameterError(f"no notebook or study named {t!r} (studies: {names or 'none'})")
+            entries.append({"name": nb.stem, "notebook": nb.resolve(), "parameters": {}, "quick": {}})
+    counts: dict[Path, int] = {}
+    for e in entries:
+        counts[e["notebook"]] = counts.get(e["notebook"], 0) + 1
+    jobs, problems = [], []
+    for e in entries:
+        nb: Path = e["notebook"]
+        folder = nb.stem if counts[nb] == 1 else f"{nb.stem}-{e['name']}"
+        given = dict(e["parameters"])
+        if quick:
+            given.update(e.get("quick", {}))
+        given.update(overrides)
+        try:
+            declared = notebook_parameters(nb)
+            full = validate_parameters(declared, given, nb.name)
+        except ParameterError as exc:
+            problems.append(str(exc))
+            continue
+        jobs.append(Job(folder, nb, {k: full[k] for k in given}, full, e.get("title", "")))
+    if problems:
+        raise ParameterError("\n".join(problems))
+    names = [j.name for j in jobs]
+    dupes = sorted({n for n in names if names.count(n) > 1})
+    if dupes:
+        raise ParameterError(f"two jobs would write the same folder: {dupes}")
+    return jobs
+
+
+# --- provenance -------------------------------------------------------------------------------
+
+
+def git_info(root: Path | None = None) -> dict[str, Any]:
+    root = root or project_root()
+    try:
+        commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True,
+                                text=True, check=True).stdout.strip()
+        status = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=root,
+                                capture_output=True, text=True, check=True).stdout
+        return {"commit": commit, "short": commit[:7], "dirty": bool(status.strip())}
+    except (OSError, subprocess.CalledProcessError):
+        return {"commit": None, "short": "nogit", "dirty": None}
+
+
+def package_versions() -> dict[str, str | None]:
+    out = {}
+    for name in KEY_PACKAGES:
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            out[name] = None
+    return out
+
+
+def sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _input_files(parameters: dict[str, Any], workdir: Path) -> list[Path]:
+    from crmlab.datasets import resolve_path
+
+    found: set[Path] = set()
+    values = []
+    for v in parameters.values():
+        values.extend(v if isinstance(v, list) else [v])
+    for v in values:
+        if isinstance(v, str) and v and len(v) < 4096 and "\n" not in v:
+            try:
+                found.add(resolve_path(v))
+            except (ValueError, OSError):
+                pass
+    noted = workdir / INPUTS_FILE
+    if noted.exists():
+        found.update(Path(p) for p in json.loads(noted.read_text(encoding="utf-8")))
+        noted.unlink()
+    return sorted(p for p in found if p.is_file())
+
+
+def _display_path(p: Path) -> str:
+    try:
+        return str(p.relative_to(project_root()))
+    except ValueError:
+        return str(p)
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+
+
+def new_run_id(git: dict[str, Any] | None = None) -> str:
+    git = git or git_info()
+    stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    return f"{stamp}-{git['short']}"
+
+
+# --- executing one notebook (in a worker process) ---------------------------------------------
+
+
+def _error_from_notebook(nb: nbformat.NotebookNode) -> dict[str, Any] | None:
+    for i, cell in enumerate(nb.cells):
+        for out in cell.get("outputs", []) if cell.cell_type == "code" else []:
+            if out.get("output_type") == "error":
+                return {"cell_index": i, "execution_count": cell.get("execution_count"),
+                        "ename": out.get("ename"), "evalue": out.get("evalue"),
+                        "source": cell.source[:500]}
+    return None
+
+
+def export_html(nb_path: Path, html_path: Path, *, no_input: bool = False) -> None:
+    """Self-contained HTML of an executed notebook (images embedded; code hidden with no_input)."""
+    from nbconvert import HTMLExporter
+
+    exporter = HTMLExporter(template_name="lab", embed_images=True, exclude_input=no_input,
+                            exclude_input_prompt=no_input, exclude_output_prompt=no_input)
+    body, _ = exporter.from_notebook_node(nbformat.read(str(nb_path), as_version=4))
+    html_path.write_text(body, encoding="utf-8")
+
+
+def headline(results: dict[str, Any], limit: int = 6) -> dict[str, Any]:
+    """The first ``limit`` numeric leaves of a results.json, as dotted keys."""
+    out: dict[str, Any] = {}
+
+    def walk(prefix: str, node: Any) -> None:
+        if len(out) >= limit:
+            return
+        if isinstance(node, dict):
+            for k, v in node.items():
+                walk(f"{prefix}.{k}" if prefix else str(k), v)
+        elif isinstance(node, (int, float)) and not isinstance(node, bool):
+            out[prefix] = node
+
+    walk("", results)
+    return out
+
+
+def execute_job(job: Job, run_dir: Path, run_info: dict[str, Any], *, kernel_name: str,
+                timeout: int | None, no_input: bool) -> JobResult:
+    """Run one notebook into ``run_dir/<job.name>/`` and write its HTML and manifest."""
+    import papermill as pm
+
+    workdir = run_dir / job.name
+    (workdir / "figures").mkdir(parents=True, exist_ok=True)
+    (workdir / "tables").mkdir(parents=True, exist_ok=True)
+    out_nb = workdir / f"{job.notebook.stem}.ipynb"
+    os.environ["CRMLAB_OUTPUT_DIR"] = str(workdir)
+    os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
+    started, t0 = _now(), time.perf_counter()
+    error = None
+    try:
+        pm.execute_notebook(
+            str(job.notebook), str(out_nb), parameters=job.given, kernel_name=kernel_name,
+            cwd=str(workdir), progress_bar=False, execution_timeout=timeout,
+            log_output=False, start_timeout=120,
+        )
+    except Exception as exc:  # a failed cell, a timeout or a dead kernel: this notebook only
+        error = {"ename": type(exc).__name__, "evalue": str(exc)[:2000]}
+    duration = time.perf_counter() - t0
+    if out_nb.exists():
+        executed = nbformat.read(str(out_nb), as_version=4)
+        if error is not None:
+            error = {**error, **(_error_from_notebook(executed) or {})}
+    else:  # the kernel never started: keep a readable copy with the reason
+        executed = nbformat.read(str(job.notebook), as_version=4)
+        executed.cells.insert(0, nbformat.v4.new_markdown_cell(
+            f"**This notebook did not run:** `{html.escape(str(error and error['evalue']))}`"))
+        nbformat.write(executed, str(out_nb))
+    try:
+        export_html(out_nb, workdir / f"{job.notebook.stem}.html", no_input=no_input)
+    except Exception as exc:  # keep the run going; say so in the manifest
+        error = error or {"ename": "HTMLExportError", "evalue": str(exc)[:2000]}
+    results_path = workdir / RESULTS_FILE
+    results = json.loads(results_path.read_text(encoding="utf-8")) if results_path.exists() else {}
+    result = JobResult(job.name, _display_path(job.notebook), "failed" if error else "ok", started,
+                       _now(), round(duration, 3), error, headline(results))
+    manifest = {
+        **run_info,
+        "notebook": result.notebook,
+        "name": job.name,
+        "status": result.status,
+        "started": started,
+        "finished": result.finished,
+        "duration_s": result.duration_s,
+        "parameters": to_jsonable(job.parameters),
+        "parameters_given": to_jsonable(job.given),
+        "seed": job.parameters.get("seed"),
+        "inputs": [{"path": _display_path(p), "sha256": sha256(p)} for p in _input_files(job.parameters, workdir)],
+        "error": error,
+    }
+    (workdir / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return result
+
+
+def _worker(job: Job, run_dir: Path, run_info: dict[str, Any], kernel_name: str,
+            timeout: int | None, no_input: bool) -> JobResult:
+    try:
+        return execute_job(job, run_dir, run_info, kernel_name=kernel_name, timeout=timeout, no_input=no_input)
+    except Exception as exc:  # never let one notebook take the pool down
+        now = _now()
+        return JobResult(job.name, _display_path(job.notebook), "failed", now, now, 0.0,
+                         {"ename": type(exc).__name__, "evalue": str(exc)[:2000]})
+
+
+# --- the run ----------------------------------------------------------------------------------
+
+
+def default_kernel() -> str:
+    from jupyter_client.kernelspec import find_kernel_specs
+
+    return "crmlab" if "crmlab" in find_kernel_specs() else "python3"
+
+
+def outputs_root() -> Path:
+    """``outputs/`` of the checkout: default home of runs, ``latest`` and the runs index."""
+    return project_root() / "outputs"
+
+
+def _atomic_symlink(target: str, link: Path) -> None:
+    tmp = link.with_name(f".{link.name}.{os.getpid()}.tmp")
+    tmp.unlink(missing_ok=True)
+    os.symlink(target, tmp)
+    os.replace(tmp, link)
+
+
+def run(
+    jobs: list[Job],
+    out: Path | None = None,
+    *,
+    n_jobs: int | None = None,
+    timeout: int | None = None,
+    no_input: bool = False,
+    kernel_name: str | None = None,
+    progress: bool = True,
+) -> tuple[Path, list[JobResult]]:
+    """Execute ``jobs`` into ``out`` (default ``outputs/<run-id>``); return the folder and results."""
+    from tqdm.auto import tqdm
+
+    git = git_info()
+    run_id = new_run_id(git)
+    out = Path(out) if out else outputs_root() / run_id
+    out = out.resolve()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    partial = out.parent / f".{out.name}.partial-{os.getpid()}"
+    shutil.rmtree(partial, ignore_errors=True)
+    partial.mkdir()
+    kernel_name = kernel_name or default_kernel()
+    run_info = {
+        "run_id": run_id,
+        "git": git,
+        "python": platform.python_version(),
+        "packages": package_versions(),
+        "host": socket.gethostname(),
+        "platform": platform.platform(),
+        "kernel": kernel_name,
+    }
+    started = _now()
+    n_jobs = max(1, min(n_jobs or os.cpu_count() or 1, len(jobs) or 1))
+    results: list[JobResult] = []
+    try:
+        with ProcessPoolExecutor(max_workers=n_jobs, mp_context=mp.get_context("spawn")) as pool:
+            futures = {pool.submit(_worker, j, partial, run_info, kernel_name, timeout, no_input): j for j in jobs}
+            bar = tqdm(total=len(jobs), desc="notebooks", unit="nb", disable=not progress, file=sys.stderr)
+            failed = 0
+            bar.set_postfix(running=min(n_jobs, len(jobs)), failed=0)
+            for fut in as_completed(futures):
+                res = fut.result()
+                results.append(res)
+                failed += res.status != "ok"
+                bar.update(1)
+                bar.set_postfix(running=min(n_jobs, len(jobs) - len(results)), failed=failed)
+            bar.close()
+        order = {j.name: i for i, j in enumerate(jobs)}
+        results.sort(key=lambda r: order[r.name])
+        run_manifest = {
+            **run_info,
+            "started": started,
+            "finished": _now(),
+            "status": "ok" if all(r.status == "ok" for r in results) else "failed",
+            "command": sys.argv,
+            "notebooks": [asdict(r) for r in results],
+        }
+        (partial / "manifest.json").write_text(json.dumps(run_manifest, indent=2, ensure_ascii=False) + "\n",
+                                               encoding="utf-8")
+        (partial / "index.html").write_text(render_index(run_manifest), encoding="utf-8")
+        # move into place: the old complete run (if any) stays until the new one is complete
+        old = None
+        if out.exists():
+            old = out.parent / f".{out.name}.old-{os.getpid()}"
+            os.replace(out, old)
+        os.replace(partial, out)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+    finally:
+        shutil.rmtree(partial, ignore_errors=True)
+    if out.parent == outputs_root().resolve():  # a custom --out elsewhere leaves outputs/ alone
+        _atomic_symlink(out.name, out.parent / "latest")
+        (out.parent / "index.html").write_text(render_runs_index(out.parent), encoding="utf-8")
+    return out, results
+
+
+# --- index pages --------------------------------------------------------------------------------
+
+_CSS = """body{font-family:system-ui,'Noto Sans CJK SC','Noto Sans SC',sans-serif;margin:2rem;color:#222}
+table{border-collapse:collapse}td,th{border-bottom:1px solid #ddd;padding:.4rem .8rem;text-align:left;vertical-align:top}
+.ok{color:#2e7d32;font-weight:600}.failed{color:#c62828;font-weight:600}code{font-size:.85em}
+.kv{font-size:.85em;color:#444}"""
+
+
+def _fmt(v: Any) -> str:
+    return f"{v:.4g}" if isinstance(v, float) else str(v)
+
+
+def render_index(manifest: dict[str, Any]) -> str:
+    """The run's index page: every notebook with status, duration, headline figures and a link."""
+    rows = []
+    for r in manifest["notebooks"]:
+        stem = Path(r["notebook"]).stem
+        figures = "<br>".join(f"{html.escape(k)} = {_fmt(v)}" for k, v in r["headline"].items())
+        err = ""
+        if r.get("error"):
+            e = r["error"]
+            where = f" in cell {e['cell_index']}" if e.get("cell_index") is not None else ""
+            err = f"<br><code>{html.escape(str(e.get('ename')))}{where}: {html.escape(str(e.get('evalue'))[:300])}</code>"
+        rows.append(
+            f"<tr><td><a href='{html.escape(r['name'])}/{html.escape(stem)}.html'>{html.escape(r['name'])}</a></td>"
+            f"<td class='{r['status']}'>{r['status']}{err}</td><td>{r['duration_s']:.1f} s</td>"
+            f"<td class='kv'>{figures}</td></tr>"
+        )
+    git = manifest["git"]
+    dirty = " (uncommitted changes)" if git.get("dirty") else ""
+    return f"""<!doctype html><html><head><meta charset="utf-8"><title>crmlab run {html.escape(manifest['run_id'])}</title>
+<style>{_CSS}</style></head><body>
+<h1>crmlab run {html.escape(manifest['run_id'])}</h1>
+<p>Started {html.escape(manifest['started'])}, finished {html.escape(manifest['finished'])};
+commit <code>{html.escape(str(git.get('commit')))}</code>{dirty}; status <span class='{manifest['status']}'>{manifest['status']}</span>.</p>
+<table><thead><tr><th>Study</th><th>Status</th><th>Duration</th><th>Key figures</th></tr></thead>
+<tbody>{''.join(rows)}</tbody></table>
+<p class='kv'>Machine-readable: <a href='manifest.json'>manifest.json</a>; each study folder holds results.json, tables/ and figures/.</p>
+</body></html>
+"""
+
+
+def render_runs_index(outputs: Path) -> str:
+    """``outputs/index.html``: every complete run, newest first."""
+    rows = []
+    for d in sorted((p for p in outputs.iterdir() if p.is_dir() and not p.name.startswith(".")), reverse=True):
+        m = d / "manifest.json"
+        if d.is_symlink() or not m.exists():
+            continue
+        try:
+            man = json.loads(m.read_text(encoding="utf-8"))
+        except json.JSONDecodeError:
+            continue
+        n_ok = sum(r["status"] == "ok" for r in man.get("notebooks", []))
+        rows.append(f"<tr><td><a href='{html.escape(d.name)}/index.html'>{html.escape(d.name)}</a></td>"
+                    f"<td class='{man.get('status')}'>{man.get('status')}</td>"
+                    f"<td>{n_ok}/{len(man.get('notebooks', []))} ok</td><td>{html.escape(man.get('started', ''))}</td></tr>")
+    return f"""<!doctype html><html><head><meta charset="utf-8"><title>crmlab runs</title><style>{_CSS}</style></head>
+<body><h1>crmlab runs</h1><table><thead><tr><th>Run</th><th>Status</th><th>Notebooks</th><th>Started</th></tr></thead>
+<tbody>{''.join(rows)}</tbody></table></body></html>
+"""

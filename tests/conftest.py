@@ -1,0 +1,29 @@
+"""Shared fixtures. Tests never write into the checkout: outputs go to pytest's tmp_path."""
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = ROOT / "tests" / "fixtures"
+CRMLAB = str(Path(sys.executable).with_name("crmlab"))
+
+
+@pytest.fixture(autouse=True)
+def _isolated_output(tmp_path, monkeypatch):
+    """Anything a test records goes into its own temporary folder."""
+    monkeypatch.setenv("CRMLAB_OUTPUT_DIR", str(tmp_path / "crmlab_output"))
+    monkeypatch.setenv("CRMLAB_PSEUDONYM_KEY", "test-key-not-secret")
+    yield
+
+
+def crmlab_cli(*args: str, cwd: Path | None = None, timeout: int = 600):
+    """Run the installed ``crmlab`` command; return the CompletedProcess."""
+    import subprocess
+
+    env = {k: v for k, v in os.environ.items() if k != "CRMLAB_OUTPUT_DIR"}
+    return subprocess.run([CRMLAB, *args], cwd=cwd or ROOT, capture_output=True, text=True,
+                          timeout=timeout, env=env)
