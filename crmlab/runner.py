@@ -36,6 +36,7 @@ from crmlab.params import notebook_parameters, validate_parameters
 from crmlab.results import INPUTS_FILE, RESULTS_FILE, to_jsonable
 
 STUDIES_FILE = "studies.yaml"
+TEMPLATES = Path(__file__).with_name("templates")
 KEY_PACKAGES = (
     "crmlab", "numpy", "pandas", "scipy", "statsmodels", "scikit-learn", "matplotlib", "seaborn",
     "lifelines", "semopy", "pandera", "duckdb", "papermill", "nbconvert", "ipykernel",
@@ -240,7 +241,8 @@ def export_html(nb_path: Path, html_path: Path, *, no_input: bool = False) -> No
     """Self-contained HTML of an executed notebook (images embedded; code hidden with no_input)."""
     from nbconvert import HTMLExporter
 
-    exporter = HTMLExporter(template_name="lab", embed_images=True, exclude_input=no_input,
+    exporter = HTMLExporter(template_name="crmlab_report", extra_template_basedirs=[str(TEMPLATES)],
+                            embed_images=True, exclude_input=no_input,
                             exclude_input_prompt=no_input, exclude_output_prompt=no_input)
     body, _ = exporter.from_notebook_node(nbformat.read(str(nb_path), as_version=4))
     html_path.write_text(body, encoding="utf-8")

@@ -79,10 +79,11 @@ def test_index_lists_every_notebook_with_status_and_links(mixed_run):
     assert not list(out.parent.glob(".*partial*"))
 
 
-def test_html_is_self_contained_images(mixed_run):
+def test_html_is_self_contained(mixed_run):
     out, _ = mixed_run
     page = (out / "ok" / "ok.html").read_text()
     assert "data:image/png;base64," in page
+    assert "src=\"http" not in page and "href=\"http" not in page.split("<main>")[0]  # nothing fetched
 
 
 def test_unknown_parameter_is_refused_before_any_kernel(tmp_path):
