@@ -44,8 +44,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     for r in results:
         line = f"  {r.name:<{width}}  {r.status:<6}  {r.duration_s:7.1f} s"
         if r.error:
-            cell = r.error.get("cell_index")
-            where = f" (cell {cell})" if cell is not None else ""
+            count = r.error.get("execution_count")
+            where = f" (cell In [{count}])" if count else ""
             line += f"  {r.error.get('ename')}{where}: {str(r.error.get('evalue')).splitlines()[0][:160] if r.error.get('evalue') else ''}"
         print(line)
     failed = sum(r.status != "ok" for r in results)

@@ -17,22 +17,13 @@ import pandera.pandas as pa
 from pandera.errors import SchemaError, SchemaErrors
 
 from crmlab.errors import DataError
+from crmlab.paths import data_dir, project_root
 from crmlab.results import note_input
 
 #: Encodings tried in order. UTF-8 with or without BOM, then GB18030 (a superset
 #: of GBK/GB2312, the usual encoding of Chinese survey-platform exports).
 ENCODINGS = ("utf-8-sig", "gb18030")
 DELIMITERS = ",;\t|"
-
-
-def project_root() -> Path:
-    """The checkout crmlab was installed from (holds ``data/``)."""
-    return Path(__file__).resolve().parents[1]
-
-
-def data_dir() -> Path:
-    """Folder of the bundled data (``CRMLAB_DATA_DIR`` overrides)."""
-    return Path(os.environ.get("CRMLAB_DATA_DIR", project_root() / "data"))
 
 
 def resolve_path(path: str | os.PathLike) -> Path:

@@ -27,12 +27,11 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-import nbformat
 import yaml
 
-from crmlab.datasets import project_root
 from crmlab.errors import ParameterError
 from crmlab.params import notebook_parameters, validate_parameters
+from crmlab.paths import project_root
 from crmlab.results import INPUTS_FILE, RESULTS_FILE, to_jsonable
 
 STUDIES_FILE = "studies.yaml"
@@ -227,7 +226,7 @@ def new_run_id(git: dict[str, Any] | None = None) -> str:
 # --- executing one notebook (in a worker process) ---------------------------------------------
 
 
-def _error_from_notebook(nb: nbformat.NotebookNode) -> dict[str, Any] | None:
+def _error_from_notebook(nb) -> dict[str, Any] | None:
     for i, cell in enumerate(nb.cells):
         for out in cell.get("outputs", []) if cell.cell_type == "code" else []:
             if out.get("output_type") == "error":
@@ -239,6 +238,7 @@ def _error_from_notebook(nb: nbformat.NotebookNode) -> dict[str, Any] | None:
 
 def export_html(nb_path: Path, html_path: Path, *, no_input: bool = False) -> None:
     """Self-contained HTML of an executed notebook (images embedded; code hidden with no_input)."""
+    import nbformat
     from nbconvert import HTMLExporter
 
     exporter = HTMLExporter(template_name="crmlab_report", extra_template_basedirs=[str(TEMPLATES)],
@@ -268,7 +268,9 @@ def headline(results: dict[str, Any], limit: int = 6) -> dict[str, Any]:
 def execute_job(job: Job, run_dir: Path, run_info: dict[str, Any], *, kernel_name: str,
                 timeout: int | None, no_input: bool) -> JobResult:
     """Run one notebook into ``run_dir/<job.name>/`` and write its HTML and manifest."""
+    import nbformat
     import papermill as pm
+    from papermill.exceptions import PapermillExecutionError
 
     workdir = run_dir / job.name
     (workdir / "figures").mkdir(parents=True, exist_ok=True)
@@ -284,13 +286,18 @@ def execute_job(job: Job, run_dir: Path, run_info: dict[str, Any], *, kernel_nam
             cwd=str(workdir), progress_bar=False, execution_timeout=timeout,
             log_output=False, start_timeout=120,
         )
-    except Exception as exc:  # a failed cell, a timeout or a dead kernel: this notebook only
+    except PapermillExecutionError:  # a cell raised: the cell's own error says it best
+        error = {"ename": "PapermillExecutionError", "evalue": ""}
+    except Exception as exc:  # a timeout or a dead kernel: this notebook only
         error = {"ename": type(exc).__name__, "evalue": str(exc)[:2000]}
     duration = time.perf_counter() - t0
     if out_nb.exists():
         executed = nbformat.read(str(out_nb), as_version=4)
-        if error is not None:
-            error = {**error, **(_error_from_notebook(executed) or {})}
+        cell_error = _error_from_notebook(executed) if error is not None else None
+        if cell_error and error["ename"] == "PapermillExecutionError":
+            error = cell_error
+        elif cell_error:  # keep the cause (timeout), name the cell it struck
+            error = {**cell_error, "ename": error["ename"], "evalue": error["evalue"]}
     else:  # the kernel never started: keep a readable copy with the reason
         executed = nbformat.read(str(job.notebook), as_version=4)
         executed.cells.insert(0, nbformat.v4.new_markdown_cell(
@@ -450,7 +457,7 @@ def render_index(manifest: dict[str, Any]) -> str:
         err = ""
         if r.get("error"):
             e = r["error"]
-            where = f" in cell {e['cell_index']}" if e.get("cell_index") is not None else ""
+            where = f" in cell In [{e['execution_count']}]" if e.get("execution_count") else ""
             err = f"<br><code>{html.escape(str(e.get('ename')))}{where}: {html.escape(str(e.get('evalue'))[:300])}</code>"
         rows.append(
             f"<tr><td><a href='{html.escape(r['name'])}/{html.escape(stem)}.html'>{html.escape(r['name'])}</a></td>"

@@ -41,7 +41,8 @@ def test_failing_notebook_does_not_stop_the_other(mixed_run):
 def test_failed_notebook_shows_its_failing_cell(mixed_run):
     out, proc = mixed_run
     broken = out / "broken"
-    assert "broken  failed" in proc.stdout and "RuntimeError (cell" in proc.stdout
+    # In [1] parameters, In [2] papermill's injected parameters, In [3] record, In [4] raise
+    assert "broken  failed" in proc.stdout and "RuntimeError (cell In [4])" in proc.stdout
     manifest = json.loads((broken / "manifest.json").read_text())
     assert manifest["status"] == "failed"
     assert manifest["error"]["ename"] == "RuntimeError"
@@ -84,6 +85,19 @@ def test_html_is_self_contained(mixed_run):
     page = (out / "ok" / "ok.html").read_text()
     assert "data:image/png;base64," in page
     assert "src=\"http" not in page and "href=\"http" not in page.split("<main>")[0]  # nothing fetched
+
+
+def test_timeout_and_dead_kernel_fail_only_their_notebook(tmp_path):
+    out = tmp_path / "run"
+    proc = crmlab_cli("run", str(FIXTURES / "notebooks" / "slow.ipynb"), str(FIXTURES / "notebooks" / "dies.ipynb"),
+                      "--timeout", "3", "--out", str(out), "--no-progress")
+    assert proc.returncode == 1
+    run = json.loads((out / "manifest.json").read_text())
+    errors = {n["name"]: n["error"] for n in run["notebooks"]}
+    assert errors["slow"]["ename"] == "CellTimeoutError" and errors["slow"]["execution_count"] == 2
+    assert errors["dies"]["ename"] == "DeadKernelError"
+    for name in ("slow", "dies"):
+        assert (out / name / f"{name}.html").is_file() and (out / name / "manifest.json").is_file()
 
 
 def test_unknown_parameter_is_refused_before_any_kernel(tmp_path):
