@@ -76,6 +76,22 @@ def cmd_params(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_compare(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from crmlab.compare import compare_runs, resolve_run
+
+    before, after = resolve_run(args.before), resolve_run(args.after)
+    table = compare_runs(before, after, changed_only=not args.all)
+    if args.csv:
+        table.to_csv(args.csv, index=False, lineterminator="\n")
+    print(f"{before.name} -> {after.name}: {len(table)} headline figure(s) {'listed' if args.all else 'changed'}")
+    if len(table):
+        with pd.option_context("display.max_rows", args.limit, "display.width", 160):
+            print(table.head(args.limit).to_string(index=False, float_format=lambda v: f"{v:.4g}"))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="crmlab", description="crmlab research workbench")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -97,6 +113,13 @@ def build_parser() -> argparse.ArgumentParser:
     prm = sub.add_parser("params", help="show a notebook's parameters, types and defaults")
     prm.add_argument("notebook")
     prm.set_defaults(func=cmd_params)
+    cmp = sub.add_parser("compare", help="how headline figures moved between two runs")
+    cmp.add_argument("before", help="run folder or run id under outputs/")
+    cmp.add_argument("after", help="run folder or run id under outputs/")
+    cmp.add_argument("--all", action="store_true", help="list unchanged figures too")
+    cmp.add_argument("--csv", metavar="FILE", help="also write the table as CSV")
+    cmp.add_argument("--limit", type=int, default=200, help="rows to print (default 200)")
+    cmp.set_defaults(func=cmd_compare)
     return parser
 
 

@@ -73,8 +73,8 @@ def plot_distributions(df: pd.DataFrame, *, max_columns: int = 12, ncols: int = 
     return fig
 
 
-def describe_missingness(frames: dict[str, pd.DataFrame]) -> str:
-    """One paragraph, written from the data, on where values are missing.
+def describe_missingness(frames: dict[str, pd.DataFrame], lang: str = "en") -> str:
+    """One paragraph, written from the data, on where values are missing (``lang``: en or zh).
 
     Example: "6 datasets, 151,642 rows in all. 11 cells are missing, all in
     telco_churn: total_charges (11 rows)."
@@ -87,13 +87,27 @@ def describe_missingness(frames: dict[str, pd.DataFrame]) -> str:
         counts = counts[counts > 0]
         n_missing += int(counts.sum())
         if len(counts):
-            cols = ", ".join(f"{c} ({int(n):,} rows)" for c, n in counts.items())
+            unit = " 行" if lang == "zh" else " rows"
+            cols = ", ".join(f"{c} ({int(n):,}{unit})" for c, n in counts.items())
             parts.append(f"{name}: {cols}")
+    if lang == "zh":
+        head = f"共 {len(frames)} 个数据集，合计 {total_rows:,} 行。"
+        if not parts:
+            return head + "没有缺失值。"
+        where = ("全部在 " + parts[0]) if len(parts) == 1 else "分布在 " + "；".join(parts)
+        return f"{head}缺失 {n_missing:,} 个单元格，{where}。"
     head = f"{len(frames)} dataset{'s' if len(frames) != 1 else ''}, {total_rows:,} rows in all."
     if not parts:
         return head + " No cell is missing."
     where = "all in " + parts[0] if len(parts) == 1 else "in " + "; ".join(parts)
     return f"{head} {n_missing:,} cell{'s are' if n_missing != 1 else ' is'} missing, {where}."
+
+
+def dataset_heading(name: str, frame: pd.DataFrame, lang: str = "en") -> str:
+    """Markdown heading of one dataset's section."""
+    if lang == "zh":
+        return f"### {name}：{len(frame):,} 行 × {frame.shape[1]} 列"
+    return f"### {name}: {len(frame):,} rows x {frame.shape[1]} columns"
 
 
 def load_datasets(names) -> dict[str, pd.DataFrame]:

@@ -30,6 +30,7 @@ from typing import Any
 import yaml
 
 from crmlab.errors import ParameterError
+from crmlab.htmlfont import embed_cjk_font
 from crmlab.params import notebook_parameters, validate_parameters
 from crmlab.paths import project_root
 from crmlab.results import INPUTS_FILE, RESULTS_FILE, to_jsonable
@@ -236,16 +237,60 @@ def _error_from_notebook(nb) -> dict[str, Any] | None:
     return None
 
 
-def export_html(nb_path: Path, html_path: Path, *, no_input: bool = False) -> None:
-    """Self-contained HTML of an executed notebook (images embedded; code hidden with no_input)."""
+def export_html(nb_path: Path, html_path: Path, *, no_input: bool = False,
+                banner: dict[str, Any] | None = None) -> None:
+    """Self-contained HTML of an executed notebook.
+
+    Images are embedded and nothing is fetched from the network. With ``banner``
+    (see :func:`banner_info`) the page opens with a provenance banner and a table
+    of contents, and code is folded behind a toggle; ``no_input`` leaves code out.
+    """
     import nbformat
     from nbconvert import HTMLExporter
+    from nbconvert.preprocessors import TagRemovePreprocessor
+
+    from crmlab.i18n import LANGS
 
     exporter = HTMLExporter(template_name="crmlab_report", extra_template_basedirs=[str(TEMPLATES)],
                             embed_images=True, exclude_input=no_input,
                             exclude_input_prompt=no_input, exclude_output_prompt=no_input)
-    body, _ = exporter.from_notebook_node(nbformat.read(str(nb_path), as_version=4))
-    html_path.write_text(body, encoding="utf-8")
+    # narrative cells tagged lang-en / lang-zh: the report keeps those of its own language
+    lang = (banner or {}).get("lang", "en")
+    exporter.register_preprocessor(
+        TagRemovePreprocessor(remove_cell_tags={f"lang-{x}" for x in LANGS if x != lang}), enabled=True)
+    resources = {"crmlab": {**banner, "code_toggle": not no_input}} if banner else {}
+    body, _ = exporter.from_notebook_node(nbformat.read(str(nb_path), as_version=4), resources=resources)
+    html_path.write_text(embed_cjk_font(body), encoding="utf-8")
+
+
+def notebook_title(nb, lang: str = "en") -> str:
+    """The first level-1 heading of a notebook in ``lang`` (cells tagged for another language skipped)."""
+    for cell in nb.cells:
+        tags = [t for t in cell.get("metadata", {}).get("tags", []) if t.startswith("lang-")]
+        if cell.cell_type == "markdown" and (not tags or f"lang-{lang}" in tags):
+            for line in cell.source.splitlines():
+                if line.startswith("# "):
+                    return line[2:].strip()
+    return ""
+
+
+def banner_info(*, title: str, run_id: str, status: str, git: dict[str, Any], inputs: list[dict[str, str]],
+                parameters: dict[str, Any], lang: str = "en") -> dict[str, Any]:
+    """What the report's provenance banner shows, with labels in the report's language."""
+    from crmlab.i18n import t
+
+    labels = {k: t(k, lang) for k in ("run", "date", "commit", "uncommitted", "data", "parameters", "status",
+                                      "ok", "failed", "contents", "show_code", "hide_code")}
+    shown = []
+    for k, v in parameters.items():
+        text = json.dumps(to_jsonable(v), ensure_ascii=False)
+        shown.append((k, text if len(text) <= 120 else text[:117] + "..."))
+    return {
+        "title": title, "run_id": run_id, "status": status, "lang": lang, "labels": labels,
+        "date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "commit": git.get("commit") or "unknown", "dirty": bool(git.get("dirty")),
+        "inputs": inputs, "parameters": shown,
+    }
 
 
 def headline(results: dict[str, Any], limit: int = 6) -> dict[str, Any]:
@@ -303,8 +348,13 @@ def execute_job(job: Job, run_dir: Path, run_info: dict[str, Any], *, kernel_nam
         executed.cells.insert(0, nbformat.v4.new_markdown_cell(
             f"**This notebook did not run:** `{html.escape(str(error and error['evalue']))}`"))
         nbformat.write(executed, str(out_nb))
+    inputs = [{"path": _display_path(p), "sha256": sha256(p)} for p in _input_files(job.parameters, workdir)]
+    lang = job.parameters.get("lang") if isinstance(job.parameters.get("lang"), str) else "en"
+    banner = banner_info(title=notebook_title(executed, lang) or job.title or job.notebook.stem,
+                         run_id=run_info.get("run_id", ""), status="failed" if error else "ok",
+                         git=run_info.get("git", {}), inputs=inputs, parameters=job.parameters, lang=lang)
     try:
-        export_html(out_nb, workdir / f"{job.notebook.stem}.html", no_input=no_input)
+        export_html(out_nb, workdir / f"{job.notebook.stem}.html", no_input=no_input, banner=banner)
     except Exception as exc:  # keep the run going; say so in the manifest
         error = error or {"ename": "HTMLExportError", "evalue": str(exc)[:2000]}
     results_path = workdir / RESULTS_FILE
@@ -322,7 +372,7 @@ def execute_job(job: Job, run_dir: Path, run_info: dict[str, Any], *, kernel_nam
         "parameters": to_jsonable(job.parameters),
         "parameters_given": to_jsonable(job.given),
         "seed": job.parameters.get("seed"),
-        "inputs": [{"path": _display_path(p), "sha256": sha256(p)} for p in _input_files(job.parameters, workdir)],
+        "inputs": inputs,
         "error": error,
     }
     (workdir / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
@@ -419,7 +469,14 @@ def run(
         }
         (partial / "manifest.json").write_text(json.dumps(run_manifest, indent=2, ensure_ascii=False) + "\n",
                                                encoding="utf-8")
-        (partial / "index.html").write_text(render_index(run_manifest), encoding="utf-8")
+        changes = None
+        if out.parent == outputs_root().resolve():
+            from crmlab.compare import compare_runs, previous_run
+
+            prev = previous_run(out.parent, out.name)
+            if prev is not None:
+                changes = (prev.name, compare_runs(prev, partial))
+        (partial / "index.html").write_text(embed_cjk_font(render_index(run_manifest, changes)), encoding="utf-8")
         # move into place: the old complete run (if any) stays until the new one is complete
         old = None
         if out.exists():
@@ -445,11 +502,31 @@ table{border-collapse:collapse}td,th{border-bottom:1px solid #ddd;padding:.4rem 
 
 
 def _fmt(v: Any) -> str:
-    return f"{v:.4g}" if isinstance(v, float) else str(v)
+    if v is None or (isinstance(v, float) and v != v):
+        return "-"
+    return f"{v:.4g}" if isinstance(v, float) else html.escape(str(v))
 
 
-def render_index(manifest: dict[str, Any]) -> str:
-    """The run's index page: every notebook with status, duration, headline figures and a link."""
+def render_changes(prev_id: str, table) -> str:
+    """Index section: headline figures that moved since the previous run of the same studies."""
+    if table is None or not len(table):
+        return (f"<h2>Since the previous run</h2><p>No headline figure changed since run "
+                f"<code>{html.escape(prev_id)}</code>.</p>")
+    rows = "".join(
+        f"<tr><td>{html.escape(r.study)}</td><td>{html.escape(r.key)}</td><td>{_fmt(r.before)}</td>"
+        f"<td>{_fmt(r.after)}</td><td>{_fmt(r.change)}</td>"
+        f"<td>{'' if r.pct_change is None or r.pct_change != r.pct_change else f'{r.pct_change:+.1f}%'}</td></tr>"
+        for r in table.head(60).itertuples())
+    more = f"<p class='kv'>{len(table) - 60} more: <code>crmlab compare {html.escape(prev_id)} THIS_RUN</code></p>" \
+        if len(table) > 60 else ""
+    return (f"<h2>Since the previous run</h2><p>Headline figures that moved since run <code>{html.escape(prev_id)}"
+            f"</code>:</p><table><thead><tr><th>Study</th><th>Figure</th><th>Before</th><th>Now</th><th>Change</th>"
+            f"<th>%</th></tr></thead><tbody>{rows}</tbody></table>{more}")
+
+
+def render_index(manifest: dict[str, Any], changes: tuple[str, Any] | None = None) -> str:
+    """The run's index page: every notebook with status, duration, headline figures and a link;
+    with ``changes`` (previous run id, :func:`crmlab.compare.compare_runs` table), what moved since."""
     rows = []
     for r in manifest["notebooks"]:
         stem = Path(r["notebook"]).stem
@@ -473,6 +550,7 @@ def render_index(manifest: dict[str, Any]) -> str:
 commit <code>{html.escape(str(git.get('commit')))}</code>{dirty}; status <span class='{manifest['status']}'>{manifest['status']}</span>.</p>
 <table><thead><tr><th>Study</th><th>Status</th><th>Duration</th><th>Key figures</th></tr></thead>
 <tbody>{''.join(rows)}</tbody></table>
+{render_changes(*changes) if changes else ''}
 <p class='kv'>Machine-readable: <a href='manifest.json'>manifest.json</a>; each study folder holds results.json, tables/ and figures/.</p>
 </body></html>
 """

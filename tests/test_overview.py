@@ -44,3 +44,25 @@ def test_size_table_and_dataset_selection():
                                              "telco_churn": {"rows": 7043, "columns": 20, "missing_cells": 11}}
     with pytest.raises(ParameterError, match=r"unknown dataset\(s\) \['nosuch'\]"):
         load_datasets(["ecsi", "nosuch"])
+
+
+def test_missingness_sentence_in_chinese():
+    text = describe_missingness({"a": _frame(), "b": pd.DataFrame({"y": [1, 2]})}, lang="zh")
+    assert text == "共 2 个数据集，合计 6 行。缺失 2 个单元格，全部在 a: x (1 行), g (1 行)。"
+
+
+def test_display_headers_translate_but_saved_names_stay():
+    from crmlab.i18n import check_lang, t, translate_columns
+
+    shown = translate_columns(profile(_frame()).set_index("column"), "zh")
+    assert list(shown.columns[:3]) == ["类型", "样本数", "缺失数"] and shown.index.name == "列"
+    assert list(translate_columns(profile(_frame()), "en").columns[:2]) == ["column", "type"]
+    assert t("clv", "zh") == "客户终身价值" and t("clv", "fr") == "Customer lifetime value"
+    import pytest
+
+    from crmlab.errors import ParameterError
+
+    with pytest.raises(ParameterError, match="'lang' must be one of"):
+        check_lang("de")
+    with pytest.raises(KeyError, match="no report term 'nosuch'"):
+        t("nosuch")

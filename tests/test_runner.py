@@ -145,7 +145,7 @@ def test_outputs_move_into_place_only_when_complete(tmp_path, monkeypatch):
     (dest / "old-report.txt").write_text("a complete earlier run")
     jobs = runner.plan([str(OK)], {"n": 50})
 
-    def boom(manifest):
+    def boom(*args):
         raise KeyboardInterrupt  # the run is interrupted after the notebooks ran
 
     monkeypatch.setattr(runner, "render_index", boom)
