@@ -1,0 +1,279 @@
+"""A small parser for lavaan-style model descriptions.
+
+One description drives every estimator (PLS path modelling, covariance-based
+SEM, mediation, multi-group comparison)::
+
+    # measurement
+    IMAG =~ imag1 + imag2 + imag3
+    SAT  =~ sat1 + sat2 + sat3
+    # structure
+    SAT ~ IMAG
+
+Supported operators are ``=~`` (reflective measurement, Mode A) and ``~``
+(structural regression).  Statements are separated by new lines or ``;``; a
+``#`` starts a comment; a statement may continue on the next line when the line
+ends with ``+``.  Fixed values or labels (``0.5*x``, ``a*x``) and the
+covariance operator ``~~`` are not supported and give a clear error.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from crmlab.errors import ParameterError
+
+__all__ = ["ModelSpec", "parse_model", "ECSI_MODEL"]
+
+#: The ECSI model of R plspm's ``satisfaction`` example (Tenenhaus et al. 2005).
+ECSI_MODEL = """\
+# measurement model
+IMAG =~ imag1 + imag2 + imag3 + imag4 + imag5
+EXPE =~ expe1 + expe2 + expe3 + expe4 + expe5
+QUAL =~ qual1 + qual2 + qual3 + qual4 + qual5
+VAL  =~ val1 + val2 + val3 + val4
+SAT  =~ sat1 + sat2 + sat3 + sat4
+LOY  =~ loy1 + loy2 + loy3 + loy4
+# structural model
+EXPE ~ IMAG
+QUAL ~ EXPE
+VAL  ~ EXPE + QUAL
+SAT  ~ IMAG + EXPE + QUAL + VAL
+LOY  ~ IMAG + SAT
+"""
+
+_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.]*$")
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """A parsed model: constructs with their items and directed paths.
+
+    Attributes
+    ----------
+    constructs : dict
+        Construct name -> tuple of item (column) names, in the order of the
+        description; constructs are ordered so that every source precedes its
+        targets (topological order).
+    paths : tuple of (source, target)
+        Structural paths.
+    source : str
+        The description text that was parsed.
+    """
+
+    constructs: dict
+    paths: tuple
+    source: str = field(default="", repr=False)
+
+    # -- derived views -------------------------------------------------
+    @property
+    def names(self) -> list:
+        """Construct names in topological order."""
+        return list(self.constructs)
+
+    @property
+    def items(self) -> list:
+        """All item names, block by block."""
+        return [it for its in self.constructs.values() for it in its]
+
+    @property
+    def endogenous(self) -> list:
+        """Constructs that are the target of at least one path."""
+        targets = {t for _, t in self.paths}
+        return [c for c in self.names if c in targets]
+
+    @property
+    def exogenous(self) -> list:
+        targets = {t for _, t in self.paths}
+        return [c for c in self.names if c not in targets]
+
+    def predecessors(self, construct: str) -> list:
+        """Sources of the paths into ``construct`` (topological order)."""
+        src = {s for s, t in self.paths if t == construct}
+        return [c for c in self.names if c in src]
+
+    def adjacency(self) -> np.ndarray:
+        """``A[i, j] = 1`` when construct i -> construct j (order of :attr:`names`)."""
+        idx = {c: i for i, c in enumerate(self.names)}
+        a = np.zeros((len(idx), len(idx)))
+        for s, t in self.paths:
+            a[idx[s], idx[t]] = 1.0
+        return a
+
+    def block_matrix(self) -> np.ndarray:
+        """``M[i, j] = 1`` when item i belongs to construct j."""
+        m = np.zeros((len(self.items), len(self.constructs)))
+        i = 0
+        for j, its in enumerate(self.constructs.values()):
+            m[i:i + len(its), j] = 1.0
+            i += len(its)
+        return m
+
+    def path_keys(self) -> list:
+        """Keys ``"TARGET~SOURCE"`` of the structural paths, in a stable order."""
+        return [f"{t}~{s}" for t in self.endogenous for s in self.predecessors(t)]
+
+    def indirect_paths(self) -> list:
+        """All chains ``(c0, c1, ..., ck)`` with k >= 2 links implied by the paths."""
+        succ = {c: [t for s, t in self.paths if s == c] for c in self.names}
+        out = []
+
+        def walk(chain):
+            for nxt in succ[chain[-1]]:
+                new = chain + (nxt,)
+                if len(new) >= 3:
+                    out.append(new)
+                walk(new)
+
+        for c in self.names:
+            walk((c,))
+        return out
+
+    def to_lavaan(self) -> str:
+        """The model as a lavaan/semopy description."""
+        lines = [f"{c} =~ {' + '.join(its)}" for c, its in self.constructs.items()]
+        for t in self.endogenous:
+            lines.append(f"{t} ~ {' + '.join(self.predecessors(t))}")
+        return "\n".join(lines) + "\n"
+
+
+def _read_source(model: str) -> str:
+    if "=~" in model or "~" in model or "\n" in model:
+        return model
+    p = Path(model)
+    if p.suffix and not p.exists():
+        raise ParameterError(f"model file {model!r} does not exist")
+    if p.exists():
+        return p.read_text(encoding="utf-8")
+    raise ParameterError(
+        f"model {model!r} is neither a model description (no '=~' or '~') nor an existing file")
+
+
+def _split_statements(text: str):
+    """Yield (line_number, statement) pairs, joining lines that end with '+'."""
+    pending, start = "", None
+    for lineno, raw in enumerate(text.splitlines(), start=1):
+        line = raw.split("#", 1)[0].strip()
+        for part in line.split(";"):
+            part = part.strip()
+            if not part:
+                continue
+            if pending:
+                pending += " " + part
+            else:
+                pending, start = part, lineno
+            if not pending.endswith("+"):
+                yield start, pending
+                pending = ""
+    if pending:
+        yield start, pending
+
+
+def _terms(rhs: str, lineno: int, stmt: str) -> list:
+    terms = [t.strip() for t in rhs.split("+")]
+    if any(t == "" for t in terms):
+        raise ParameterError(f"model line {lineno}: empty term in {stmt!r} (stray '+'?)")
+    for t in terms:
+        if "*" in t:
+            raise ParameterError(
+                f"model line {lineno}: fixed values/labels such as {t!r} are not supported")
+        if not _NAME.match(t):
+            raise ParameterError(f"model line {lineno}: {t!r} is not a valid name in {stmt!r}")
+    return terms
+
+
+def parse_model(model: "str | ModelSpec") -> ModelSpec:
+    """Parse a lavaan-style description (or a path to a text file holding one).
+
+    Parameters
+    ----------
+    model : str or ModelSpec
+        The description, or the path of a UTF-8 text file with it.
+
+    Returns
+    -------
+    ModelSpec
+
+    Raises
+    ------
+    ParameterError
+        With the line number for syntax errors, and the construct name for
+        structural problems (unknown construct in a path, construct without
+        items, item in two blocks, cycles).
+    """
+    if isinstance(model, ModelSpec):
+        return model
+    if not isinstance(model, str) or not model.strip():
+        raise ParameterError("model must be a non-empty lavaan-style description or a file path")
+    text = _read_source(model)
+    constructs: dict = {}
+    paths: list = []
+    path_lines: list = []
+    for lineno, stmt in _split_statements(text):
+        if "~~" in stmt:
+            raise ParameterError(f"model line {lineno}: covariances ('~~') are not supported: {stmt!r}")
+        if "=~" in stmt:
+            lhs, rhs = stmt.split("=~", 1)
+            lhs = lhs.strip()
+            if not _NAME.match(lhs):
+                raise ParameterError(f"model line {lineno}: {lhs!r} is not a valid construct name")
+            if lhs in constructs:
+                raise ParameterError(f"model line {lineno}: construct {lhs!r} is defined twice")
+            items = _terms(rhs, lineno, stmt)
+            if len(set(items)) != len(items):
+                raise ParameterError(f"model line {lineno}: construct {lhs!r} lists an item twice")
+            constructs[lhs] = tuple(items)
+        elif "~" in stmt:
+            lhs, rhs = stmt.split("~", 1)
+            lhs = lhs.strip()
+            if not _NAME.match(lhs):
+                raise ParameterError(f"model line {lineno}: {lhs!r} is not a valid construct name")
+            for src in _terms(rhs, lineno, stmt):
+                if src == lhs:
+                    raise ParameterError(f"model line {lineno}: construct {lhs!r} cannot predict itself")
+                if (src, lhs) not in paths:
+                    paths.append((src, lhs))
+                    path_lines.append(lineno)
+        else:
+            raise ParameterError(
+                f"model line {lineno}: expected '=~' or '~' in {stmt!r}")
+    if not constructs:
+        raise ParameterError("model has no measurement statements ('Construct =~ item1 + item2')")
+    for (s, t), ln in zip(paths, path_lines):
+        for c in (s, t):
+            if c not in constructs:
+                raise ParameterError(
+                    f"model line {ln}: construct {c!r} is used in a path but has no '=~' definition")
+    seen: dict = {}
+    for c, its in constructs.items():
+        for it in its:
+            if it in constructs:
+                raise ParameterError(f"item {it!r} of construct {c!r} is also a construct name")
+            if it in seen:
+                raise ParameterError(f"item {it!r} is used by constructs {seen[it]!r} and {c!r}")
+            seen[it] = c
+    order = _toposort(list(constructs), paths)
+    ordered = {c: constructs[c] for c in order}
+    return ModelSpec(constructs=ordered, paths=tuple(paths), source=text)
+
+
+def _toposort(names, paths):
+    indeg = {c: 0 for c in names}
+    for _, t in paths:
+        indeg[t] += 1
+    out, ready = [], [c for c in names if indeg[c] == 0]
+    while ready:
+        c = ready.pop(0)
+        out.append(c)
+        for s, t in paths:
+            if s == c:
+                indeg[t] -= 1
+                if indeg[t] == 0:
+                    ready.append(t)
+    if len(out) != len(names):
+        cyc = sorted(c for c in names if c not in out)
+        raise ParameterError(f"the structural model has a cycle among {cyc}; only recursive models are supported")
+    # keep the description order where the topology allows it
+    return out
