@@ -1,0 +1,176 @@
+"""crmlab.survival against published R `survival` output (aml, lung) and lifelines.
+
+R figures quoted here (R itself is not used):
+* aml: ``summary(survfit(Surv(time, status) ~ x, data = aml))``, group
+  Maintained, as printed in RPubs "AML survival analysis"
+  (https://rstudio-pubs-static.s3.amazonaws.com/610133_9d2b480275e04433aae84c8c4c4a7527.html);
+* aml: ``survdiff(Surv(time, status) ~ x, data = aml)`` printout
+  (Observed 7 / 11, Expected 10.69 / 7.31, Chisq = 3.4 on 1 df, p = 0.0653);
+* aml: ``print(survfit(...))`` medians 31 (0.95LCL 18, UCL NA) and 23 (8, NA);
+* aml: ``coxph(Surv(time, status) ~ x, aml)``: coef 0.9155, se 0.5119, p 0.0737
+  (survival package vignette / ?coxph examples);
+* lung: ``summary(coxph(Surv(time, status) ~ age + sex, lung))`` from the
+  survival package help page summary.coxph (rdocumentation.org, version
+  2.37-4): age 0.017 se 0.00922, sex -0.513 se 0.16745, p 0.0650 / 0.0022.
+"""
+import numpy as np
+import pandas as pd
+import pytest
+from lifelines import KaplanMeierFitter
+from lifelines.datasets import load_lung
+from lifelines.statistics import multivariate_logrank_test
+from lifelines.utils import restricted_mean_survival_time
+
+from crmlab import survival as sv
+from crmlab.errors import DataError, ParameterError
+
+# R survival::aml (Miller 1981): weeks to relapse, maintenance chemotherapy or not
+AML = pd.DataFrame({
+    "time": [9, 13, 13, 18, 23, 28, 31, 34, 45, 48, 161, 5, 5, 8, 8, 12, 16, 23, 27, 30, 33, 43, 45],
+    "status": [1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 0, 1, 1, 1, 1, 1, 0, 1, 1, 1, 1, 1, 1],
+    "x": ["Maintained"] * 11 + ["Nonmaintained"] * 12,
+})
+
+
+def test_km_matches_r_survfit_aml_maintained():
+    km = sv.kaplan_meier(AML.time, AML.status, AML.x)
+    t = km.table.query("stratum == 'Maintained' and n_event > 0")
+    # time n.risk n.event survival std.err lower95 upper95 (R, conf.type = "log")
+    r = np.array([[9, 11, 1, 0.909, 0.0867, 0.7541, 1.000],
+                  [13, 10, 1, 0.818, 0.1163, 0.6192, 1.000],
+                  [18, 8, 1, 0.716, 0.1397, 0.4884, 1.000],
+                  [23, 7, 1, 0.614, 0.1526, 0.3769, 0.999],
+                  [31, 5, 1, 0.491, 0.1642, 0.2549, 0.946]])
+    got = t[["time", "n_risk", "n_event", "survival", "std_err", "ci_low", "ci_high"]].to_numpy()[:5]
+    assert got[:, :3] == pytest.approx(r[:, :3])
+    assert got[:, 3] == pytest.approx(r[:, 3], abs=5e-4)
+    assert got[:, 4:] == pytest.approx(r[:, 4:], abs=5e-5 * 10)
+
+
+def test_km_median_and_ci_match_r_print_survfit_aml():
+    s = sv.kaplan_meier(AML.time, AML.status, AML.x).summary.set_index("stratum")
+    assert s.loc["Maintained", ["n", "events", "median", "median_ci_low"]].tolist() == [11, 7, 31, 18]
+    assert s.loc["Nonmaintained", ["n", "events", "median", "median_ci_low"]].tolist() == [12, 11, 23, 8]
+    assert s["median_ci_high"].isna().all()
+
+
+def test_km_matches_lifelines_on_lung():
+    lung = load_lung()
+    km = sv.kaplan_meier(lung.time, lung.status, conf_type="log-log")
+    ref = KaplanMeierFitter().fit(lung.time, lung.status)
+    times = [100, 200, 365, 500, 800]
+    got = km.survival_at(times).loc["all"].to_numpy()
+    assert got == pytest.approx(ref.survival_function_at_times(times).to_numpy(), rel=1e-12)
+    # lifelines' default band is log(-log) Greenwood, as conf_type="log-log"
+    tab = km.table.set_index("time")
+    ci = ref.confidence_interval_survival_function_
+    common = tab.index.intersection(ci.index[1:])
+    assert tab.loc[common, "ci_low"].to_numpy() == pytest.approx(ci.loc[common].iloc[:, 0].to_numpy(), rel=1e-6)
+
+
+def test_survival_at_is_a_right_continuous_step():
+    km = sv.kaplan_meier(AML.time, AML.status, AML.x)
+    s = km.survival_at([0, 9, 12.9, 13, 200])
+    assert s.loc["Maintained", 0] == 1.0 and s.loc["Maintained", 9] == pytest.approx(10 / 11)
+    assert s.loc["Maintained", 12.9] == pytest.approx(10 / 11)
+    assert s.loc["Maintained", 13] == pytest.approx(10 / 11 * 9 / 10)
+    assert np.isnan(s.loc["Maintained", 200])  # beyond follow-up and curve not at 0
+
+
+def test_logrank_matches_r_survdiff_aml():
+    lr = sv.logrank_test(AML.time, AML.status, AML.x)
+    assert round(lr.chi2, 1) == 3.4 and round(lr.p, 4) == 0.0653
+    tab = lr.table.set_index("group")
+    assert tab["observed"].tolist() == [7, 11]
+    assert tab["expected"].round(2).tolist() == [10.69, 7.31]
+
+
+def test_logrank_k_groups_matches_lifelines():
+    lung = load_lung().dropna(subset=["ph.ecog"])
+    lr = sv.logrank_test(lung.time, lung.status, lung["ph.ecog"].astype(int))
+    ref = multivariate_logrank_test(lung.time, lung["ph.ecog"], lung.status)
+    assert lr.chi2 == pytest.approx(ref.test_statistic, rel=1e-9) and lr.df == 3
+
+
+def test_cox_matches_r_coxph_lung_and_aml():
+    c = sv.cox_ph(load_lung(), "time", "status", ["age", "sex"]).summary.set_index("term")
+    assert c.loc["age", "coef"] == pytest.approx(0.017, abs=5e-4)
+    assert c.loc["sex", "coef"] == pytest.approx(-0.513, abs=5e-4)
+    assert c.loc["age", "se"] == pytest.approx(0.00922, abs=5e-6)
+    assert c.loc["sex", "se"] == pytest.approx(0.16745, abs=1e-5)  # printed to 5 digits
+    assert c.loc[["age", "sex"], "z"].round(2).tolist() == [1.85, -3.06]
+    assert c.loc[["age", "sex"], "p"].to_numpy() == pytest.approx([0.0650, 0.0022], abs=5e-4)
+    aml = AML.assign(x=AML.x)
+    a = sv.cox_ph(aml, "time", "status", ["x"]).summary.iloc[0]
+    assert (round(a["coef"], 4), round(a["se"], 4), round(a["p"], 4)) == (0.9155, 0.5119, 0.0737)
+
+
+def test_cox_ph_check_flags_non_proportional_hazards():
+    rng = np.random.default_rng(5)
+    n = 3000
+    g = rng.integers(0, 2, n)
+    # group 1: high early hazard, low late hazard (crossing) -> PH violated
+    t = np.where(g == 1, rng.weibull(0.5, n) * 10, rng.weibull(2.0, n) * 10)
+    df = pd.DataFrame({"t": np.minimum(t, 30), "e": (t < 30).astype(int), "g": g, "noise": rng.normal(size=n)})
+    ph = sv.cox_ph(df, "t", "e", ["g", "noise"]).ph_test.set_index("term")
+    assert ph.loc["g", "p"] < 1e-6 and ph.loc["noise", "p"] > 0.001
+
+
+def test_rmst_matches_lifelines_point_and_exact_variance():
+    mu, se = sv.rmst(AML.time[:11], AML.status[:11], 40)
+    ref = restricted_mean_survival_time(KaplanMeierFitter().fit(AML.time[:11], AML.status[:11]), t=40)
+    assert mu == pytest.approx(ref, rel=1e-12)
+    # exact recomputation of the Greenwood-type variance on a 5-customer example
+    t = np.array([2.0, 3, 3, 5, 8])
+    e = np.array([1, 1, 0, 1, 0])
+    # S: 1 on [0,2), 4/5 on [2,3), 4/5*3/4=3/5 on [3,5), 3/5*1/2=3/10 on [5,6]
+    mu, se = sv.rmst(t, e, 6)
+    assert mu == pytest.approx(2 + 0.8 * 1 + 0.6 * 2 + 0.3 * 1)
+    a2, a3, a5 = 0.8 + 1.2 + 0.3, 1.2 + 0.3, 0.3
+    var = a2**2 * 1 / (5 * 4) + a3**2 * 1 / (4 * 3) + a5**2 * 1 / (2 * 1)
+    assert se == pytest.approx(np.sqrt(var))
+
+
+def test_rmst_difference_interval():
+    d = sv.rmst_difference(AML.time, AML.status, AML.x, 40, reference="Nonmaintained").set_index("group")
+    m, s = sv.rmst(AML.time[:11], AML.status[:11], 40)
+    m0, s0 = sv.rmst(AML.time[11:], AML.status[11:], 40)
+    assert d.loc["Maintained", "diff"] == pytest.approx(m - m0)
+    assert d.loc["Maintained", "diff_se"] == pytest.approx(np.hypot(s, s0))
+    with pytest.raises(ParameterError, match="tau"):
+        sv.rmst_difference(AML.time, AML.status, AML.x, 100)
+
+
+def test_bad_survival_input_names_column_and_rows():
+    df = pd.DataFrame({"tenure": [1, 5, -2, 7, np.nan], "churn": ["Yes", "No", "No", "Maybe", "Yes"]})
+    with pytest.raises(DataError, match=r"'tenure' is missing or not numeric at rows \[4\]"):
+        sv.check_survival(df, "tenure", "churn")
+    with pytest.raises(DataError, match=r"'tenure' is negative at rows \[2\]"):
+        sv.check_survival(df.iloc[:4], "tenure", "churn")
+    with pytest.raises(DataError, match=r"'churn' holds values other than.*rows \[3\] hold \['Maybe'\]"):
+        sv.check_survival(df.iloc[[0, 1, 3]], "tenure", "churn")
+    d, e, g = sv.check_survival(df.iloc[[0, 1]], "tenure", "churn")
+    assert e.tolist() == [1, 0]
+    with pytest.raises(DataError, match="not found"):
+        sv.check_survival(df, "months", "churn")
+
+
+def test_event_coding_declared_values_and_r_style_1_2_status():
+    df = pd.DataFrame({"time": [3.0, 4.0, 5.0], "status": [2, 1, 2]})  # R's lung codes 1 = censored, 2 = dead
+    with pytest.raises(DataError, match=r"'status' holds values other than"):
+        sv.check_survival(df, "time", "status")
+    _, e, _ = sv.check_survival(df, "time", "status", event_values=[2], censor_values=[1])
+    assert e.tolist() == [1, 0, 1]
+
+
+def test_km_plot_and_html():
+    import matplotlib
+    matplotlib.use("Agg")
+    km = sv.kaplan_meier(AML.time, AML.status, AML.x)
+    assert len(sv.plot_km(km).axes[0].lines) == 2
+    assert "Maintained" in km._repr_html_()
+
+
+def test_missing_group_labels_are_refused():
+    with pytest.raises(DataError, match=r"groups are missing at rows \[1\]"):
+        sv.kaplan_meier([1, 2, 3], [1, 0, 1], ["a", None, "b"])
