@@ -67,14 +67,22 @@ def check_lang(lang: str) -> str:
     return lang
 
 
-def translate_columns(df, lang: str = "en"):
+def pick(lang: str, *, en: str, zh: str) -> str:
+    """Choose between an English and a Chinese text (for labels that live in a study module)."""
+    return zh if lang == "zh" else en
+
+
+def translate_columns(df, lang: str = "en", extra: dict[str, dict[str, str]] | None = None):
     """A copy of ``df`` for display, with column and index names in ``lang``.
 
-    Names without a term are kept. Saved tables keep their stable English names;
-    only what the reader sees is translated.
+    ``extra`` adds study-specific terms (``{"r2": {"en": "R²", "zh": "决定系数 R²"}}``) to
+    :data:`TERMS`. Names without a term are kept. Saved tables keep their stable English
+    names; only what the reader sees is translated.
     """
+    terms = {**TERMS, **(extra or {})}
+
     def name(x):
-        return TERMS[x].get(lang, TERMS[x]["en"]) if isinstance(x, str) and x in TERMS else x
+        return terms[x].get(lang, terms[x]["en"]) if isinstance(x, str) and x in terms else x
 
     out = df.rename(columns=name)
     out.index = out.index.rename(name(out.index.name))

@@ -66,3 +66,12 @@ def test_display_headers_translate_but_saved_names_stay():
         check_lang("de")
     with pytest.raises(KeyError, match="no report term 'nosuch'"):
         t("nosuch")
+
+
+def test_pick_and_extra_terms():
+    from crmlab.i18n import pick, translate_columns
+
+    assert pick("zh", en="Loyalty", zh="忠诚度") == "忠诚度" and pick("en", en="Loyalty", zh="忠诚度") == "Loyalty"
+    df = pd.DataFrame({"r2": [0.5], "other": [1]})
+    assert list(translate_columns(df, "zh", extra={"r2": {"en": "R²", "zh": "决定系数 R²"}}).columns) == [
+        "决定系数 R²", "other"]
