@@ -27,3 +27,12 @@ def crmlab_cli(*args: str, cwd: Path | None = None, timeout: int = 600):
     env = {k: v for k, v in os.environ.items() if k != "CRMLAB_OUTPUT_DIR"}
     return subprocess.run([CRMLAB, *args], cwd=cwd or ROOT, capture_output=True, text=True,
                           timeout=timeout, env=env)
+
+
+@pytest.fixture(scope="session")
+def quick_runs(tmp_path_factory):
+    """Every study with its quick parameters, run twice by ``crmlab run`` (shared by several test modules)."""
+    base = tmp_path_factory.mktemp("studies")
+    procs = [crmlab_cli("run", "--quick", "--out", str(base / f"run{i}"), "--no-progress", timeout=1500)
+             for i in (1, 2)]
+    return base, procs

@@ -24,15 +24,6 @@ from tests.conftest import ROOT, crmlab_cli
 STUDIES = load_studies()
 
 
-@pytest.fixture(scope="module")
-def quick_runs(tmp_path_factory):
-    base = tmp_path_factory.mktemp("studies")
-    procs = []
-    for i in (1, 2):
-        procs.append(crmlab_cli("run", "--quick", "--out", str(base / f"run{i}"), "--no-progress", timeout=1200))
-    return base, procs
-
-
 def test_nbval_lax_on_every_study_notebook(tmp_path):
     copies = []
     for s in STUDIES:
