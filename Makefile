@@ -28,7 +28,7 @@ test: env
 
 ## JupyterLab on notebooks/ with the crmlab kernel
 lab: env
-	$(BIN)/jupyter lab --notebook-dir=notebooks
+	$(BIN)/jupyter lab --notebook-dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root)
 
 ## scale benchmarks against the reference packages (not part of `make test`)
 bench: env
