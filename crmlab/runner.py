@@ -13,6 +13,7 @@ import datetime as dt
 import hashlib
 import html
 import json
+import logging
 import multiprocessing as mp
 import os
 import platform
@@ -322,6 +323,9 @@ def execute_job(job: Job, run_dir: Path, run_info: dict[str, Any], *, kernel_nam
     (workdir / "tables").mkdir(parents=True, exist_ok=True)
     out_nb = workdir / f"{job.notebook.stem}.ipynb"
     os.environ["CRMLAB_OUTPUT_DIR"] = str(workdir)
+    # crmlab validated the parameters already; papermill's own parser cannot read multi-line
+    # annotated defaults and would warn about parameters it merely failed to parse
+    logging.getLogger("papermill").setLevel(logging.ERROR)
     os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
     started, t0 = _now(), time.perf_counter()
     error = None
