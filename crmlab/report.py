@@ -1,0 +1,125 @@
+"""Readable numbers and numbered captions for study reports.
+
+- :func:`fmt_num`, :func:`fmt_ci`, :func:`fmt_p`: numbers rounded to sensible
+  significant digits, intervals as ``0.42 [0.31, 0.53]``, p-values as ``< 0.001``.
+- :func:`show_table`, :func:`show_figure`: save the table (raw numbers, stable
+  names) or figure, then display it with a numbered caption ("Table 2." /
+  "表 2.") in the report's language. Numbering restarts with the kernel.
+"""
+from __future__ import annotations
+
+import math
+from itertools import count
+
+import pandas as pd
+
+_counters = {"table": count(1), "figure": count(1)}
+_WORDS = {"table": {"en": "Table", "zh": "表"}, "figure": {"en": "Figure", "zh": "图"}}
+
+
+def reset_numbering() -> None:
+    """Start figure and table numbers again at 1."""
+    _counters["table"] = count(1)
+    _counters["figure"] = count(1)
+
+
+def _decimals(x: float, sig: int) -> int:
+    if x == 0 or not math.isfinite(x):
+        return 0
+    return max(0, sig - 1 - math.floor(math.log10(abs(x))))
+
+
+def fmt_num(x, sig: int = 3) -> str:
+    """A number with ``sig`` significant digits, thousands separated; integers as they are.
+
+    >>> fmt_num(0.123456), fmt_num(12345.678), fmt_num(7), fmt_num(None)
+    ('0.123', '12,346', '7', '-')
+    """
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "-"
+    if isinstance(x, bool):
+        return str(x)
+    if isinstance(x, int) or (hasattr(x, "dtype") and getattr(x.dtype, "kind", "") in "iu"):
+        return f"{int(x):,}"
+    x = float(x)
+    if not math.isfinite(x):
+        return "∞" if x > 0 else "-∞"
+    return f"{x:,.{_decimals(x, sig)}f}"
+
+
+def fmt_ci(estimate, low, high, sig: int = 2) -> str:
+    """An estimate with its interval, all three at the precision the interval supports.
+
+    The number of decimals gives the interval's width ``sig`` significant digits
+    (at least those needed for the estimate's own first digit).
+
+    >>> fmt_ci(0.4213, 0.3087, 0.5321)
+    '0.42 [0.31, 0.53]'
+    """
+    vals = [estimate, low, high]
+    if any(v is None or (isinstance(v, float) and math.isnan(v)) for v in vals):
+        return fmt_num(estimate)
+    width = abs(float(high) - float(low))
+    d = _decimals(width, sig) if width > 0 else _decimals(float(estimate), 3)
+    return f"{float(estimate):,.{d}f} [{float(low):,.{d}f}, {float(high):,.{d}f}]"
+
+
+def fmt_p(p, lang: str = "en") -> str:
+    """A p-value: ``< 0.001`` below 0.001, three decimals below 0.1, two above.
+
+    >>> fmt_p(0.00002), fmt_p(0.0234), fmt_p(0.51)
+    ('< 0.001', '0.023', '0.51')
+    """
+    if p is None or (isinstance(p, float) and math.isnan(p)):
+        return "-"
+    p = float(p)
+    if p < 0.001:
+        return "< 0.001"
+    return f"{p:.3f}" if p < 0.1 else f"{p:.2f}"
+
+
+def caption(kind: str, text: str, lang: str = "en") -> str:
+    """The next numbered caption of ``kind`` ('table' or 'figure') as Markdown."""
+    n = next(_counters[kind])
+    word = _WORDS[kind].get(lang, _WORDS[kind]["en"])
+    return f"**{word} {n}.** {text}"
+
+
+def format_table(df: pd.DataFrame, sig: int = 3, p_columns=("p", "p_value", "p_holm", "pvalue")) -> pd.DataFrame:
+    """A display copy of ``df``: numbers as readable strings, p-value columns with :func:`fmt_p`."""
+    out = df.copy()
+    for col in out.columns:
+        s = out[col]
+        if col in p_columns:
+            out[col] = s.map(fmt_p)
+        elif pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s):
+            out[col] = s.map(lambda v: fmt_num(v, sig))
+    return out
+
+
+def show_table(df: pd.DataFrame, name: str, text: str, *, lang: str = "en", sig: int = 3, display_df=None):
+    """Save ``df`` as ``tables/<name>.csv`` and display it, formatted, under a numbered caption.
+
+    ``display_df`` replaces what is shown (for instance a translated copy); the saved
+    table is always ``df`` with its stable column names and full precision.
+    """
+    from IPython.display import Markdown, display
+
+    from crmlab.results import save_table
+
+    save_table(df, name)
+    display(Markdown(caption("table", text, lang)))
+    display(format_table(df if display_df is None else display_df, sig=sig))
+
+
+def show_figure(fig, name: str, text: str, *, lang: str = "en"):
+    """Save ``fig`` as ``figures/<name>.png``, show it, and put a numbered caption under it."""
+    import matplotlib.pyplot as plt
+    from IPython.display import Markdown, display
+
+    from crmlab.results import save_figure
+
+    save_figure(fig, name)
+    display(fig)
+    plt.close(fig)
+    display(Markdown(caption("figure", text, lang)))
