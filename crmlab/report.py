@@ -44,6 +44,8 @@ def fmt_num(x, sig: int = 3) -> str:
     x = float(x)
     if not math.isfinite(x):
         return "∞" if x > 0 else "-∞"
+    if x.is_integer() and abs(x) < 1e15:  # 3.0 and 10.0 read as counts, like 3 and 10
+        return f"{int(x):,}"
     return f"{x:,.{_decimals(x, sig)}f}"
 
 
@@ -94,6 +96,9 @@ def format_table(df: pd.DataFrame, sig: int = 3, p_columns=("p", "p_value", "p_h
             out[col] = s.map(fmt_p)
         elif pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s):
             out[col] = s.map(lambda v: fmt_num(v, sig))
+        elif s.dtype == object:
+            out[col] = s.map(lambda v: "-" if v is None or (isinstance(v, float) and math.isnan(v))
+                             else fmt_num(v, sig) if isinstance(v, (int, float)) and not isinstance(v, bool) else v)
     return out
 
 

@@ -14,7 +14,7 @@ def test_doctests():
 
 def test_significant_digits():
     assert fmt_num(0.000123456) == "0.000123"
-    assert fmt_num(1.0) == "1.00"
+    assert fmt_num(1.0) == "1" and fmt_num(10.0) == "10" and fmt_num(1.5) == "1.50"
     assert fmt_num(-2.71828) == "-2.72"
     assert fmt_num(np.int64(64000)) == "64,000"
     assert fmt_num(float("nan")) == "-" and fmt_num(float("inf")) == "∞"
@@ -47,4 +47,6 @@ def test_captions_number_in_order_per_kind_and_language():
 def test_format_table_keeps_text_and_formats_p():
     df = pd.DataFrame({"term": ["a", "b"], "coef": [0.123456, 12.0], "p": [0.00001, 0.3]})
     out = format_table(df)
-    assert out.to_dict(orient="list") == {"term": ["a", "b"], "coef": ["0.123", "12.0"], "p": ["< 0.001", "0.30"]}
+    assert out.to_dict(orient="list") == {"term": ["a", "b"], "coef": ["0.123", "12"], "p": ["< 0.001", "0.30"]}
+    mixed = format_table(pd.DataFrame({"min": [0.0, 3, None], "top": [None, "x", None]}, dtype=object))
+    assert mixed.to_dict(orient="list") == {"min": ["0", "3", "-"], "top": ["-", "x", "-"]}
