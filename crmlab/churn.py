@@ -64,7 +64,14 @@ class ChurnModelResult:
     best: str = ""
 
     def _repr_html_(self):
-        return f"<p>best model by Brier score: {self.best}</p>" + self.metrics.to_html(float_format="%.4f")
+        return self.html()
+
+    def html(self, lang: str = "en") -> str:
+        """The metrics table as HTML, words in ``lang`` (``en`` or ``zh``)."""
+        from crmlab.retention_text import model_name, table_html
+        head = (f"<p>按 Brier 分数选出的最优模型：{model_name(self.best, lang)}</p>" if lang == "zh" else
+                f"<p>best model by Brier score: {self.best}</p>")
+        return head + table_html(self.metrics, lang, "%.4f")
 
 
 def churn_models(X: pd.DataFrame, y, *, models=("gbm", "logistic"), n_folds=5, calibration="isotonic",
@@ -156,32 +163,39 @@ def calibration_table(y, p, *, n_bins=10):
     return out
 
 
-def plot_calibration(y, probs: dict, *, n_bins=10, ax=None):
-    """Reliability diagram for one or more models (name -> probabilities)."""
+def plot_calibration(y, probs: dict, *, n_bins=10, ax=None, lang="en"):
+    """Reliability diagram for one or more models (name -> probabilities; labels in ``lang``)."""
     import matplotlib.pyplot as plt
+
+    from crmlab.i18n import pick
+    from crmlab.retention_text import model_name
     if ax is None:
         fig, ax = plt.subplots(figsize=(4.5, 4.5))
     for name, p in probs.items():
         c = calibration_table(y, p, n_bins=n_bins)
-        ax.plot(c["mean_predicted"], c["observed"], marker="o", label=name)
+        ax.plot(c["mean_predicted"], c["observed"], marker="o", label=model_name(name, lang))
     ax.plot([0, 1], [0, 1], color="grey", ls="--", lw=1)
-    ax.set_xlabel("predicted churn probability")
-    ax.set_ylabel("observed churn rate")
+    ax.set_xlabel(pick(lang, en="predicted churn probability", zh="预测流失概率"))
+    ax.set_ylabel(pick(lang, en="observed churn rate", zh="实际流失率"))
     ax.legend(fontsize=8)
     return ax.figure
 
 
-def plot_gain(y, probs: dict, *, ax=None):
-    """Cumulative gain chart (share of churners caught vs share targeted)."""
+def plot_gain(y, probs: dict, *, ax=None, lang="en"):
+    """Cumulative gain chart (share of churners caught vs share targeted; labels in ``lang``)."""
     import matplotlib.pyplot as plt
+
+    from crmlab.i18n import pick
+    from crmlab.retention_text import model_name
     if ax is None:
         fig, ax = plt.subplots(figsize=(4.5, 4.5))
     for name, p in probs.items():
         lt = lift_table(y, p, n_bins=20)
-        ax.plot(np.r_[0, lt["share_targeted"]], np.r_[0, lt["cumulative_gain"]], marker=".", label=name)
-    ax.plot([0, 1], [0, 1], color="grey", ls="--", lw=1, label="random")
-    ax.set_xlabel("share of customers targeted (highest risk first)")
-    ax.set_ylabel("share of churners reached")
+        ax.plot(np.r_[0, lt["share_targeted"]], np.r_[0, lt["cumulative_gain"]], marker=".",
+                label=model_name(name, lang))
+    ax.plot([0, 1], [0, 1], color="grey", ls="--", lw=1, label=pick(lang, en="random", zh="随机"))
+    ax.set_xlabel(pick(lang, en="share of customers targeted (highest risk first)", zh="覆盖客户比例（风险从高到低）"))
+    ax.set_ylabel(pick(lang, en="share of churners reached", zh="捕获的流失客户比例"))
     ax.legend(fontsize=8)
     return ax.figure
 

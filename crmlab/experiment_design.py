@@ -185,16 +185,18 @@ def power_curve(kind, *args, n_grid, alpha=0.05, ratio=1.0, n_arms=2):
                          "power": np.asarray(pw, dtype=float)})
 
 
-def plot_power_curve(curves: pd.DataFrame, *, hue="scenario", target=0.8, ax=None):
-    """Plot power against total sample size, one line per ``hue`` value."""
+def plot_power_curve(curves: pd.DataFrame, *, hue="scenario", target=0.8, ax=None, lang="en"):
+    """Plot power against total sample size, one line per ``hue`` value (labels in ``lang``)."""
     import matplotlib.pyplot as plt
+
+    from crmlab.i18n import pick
     if ax is None:
         fig, ax = plt.subplots(figsize=(6.5, 4))
     for name, g in curves.groupby(hue, sort=False):
         ax.plot(g["n_total"], g["power"], label=str(name))
     ax.axhline(target, color="grey", ls="--", lw=1)
-    ax.set_xlabel("customers in the experiment")
-    ax.set_ylabel("power")
+    ax.set_xlabel(pick(lang, en="customers in the experiment", zh="实验客户总数"))
+    ax.set_ylabel(pick(lang, en="power", zh="统计功效"))
     ax.set_ylim(0, 1.01)
     ax.legend(fontsize=8)
     return ax.figure

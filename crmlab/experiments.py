@@ -93,9 +93,18 @@ class SRMResult:
     table: pd.DataFrame = field(repr=False)
 
     def _repr_html_(self):
-        flag = "<b style='color:#b00'>ALERT: sample-ratio mismatch</b>" if self.alert else "no mismatch"
-        return (f"<p>SRM chi-square = {self.chi2:.3f} on {self.df} df, p = {self.p:.4g}: {flag}</p>"
-                + self.table.to_html(float_format="%.4f"))
+        return self.html()
+
+    def html(self, lang: str = "en") -> str:
+        """The test and the arm counts as HTML, words in ``lang`` (``en`` or ``zh``)."""
+        from crmlab.retention_text import table_html
+        if lang == "zh":
+            flag = "<b style='color:#b00'>警报：样本比例失衡</b>" if self.alert else "未发现样本比例失衡"
+            head = f"<p>SRM 卡方 = {self.chi2:.3f}，自由度 {self.df}，p = {self.p:.4g}：{flag}</p>"
+        else:
+            flag = "<b style='color:#b00'>ALERT: sample-ratio mismatch</b>" if self.alert else "no mismatch"
+            head = f"<p>SRM chi-square = {self.chi2:.3f} on {self.df} df, p = {self.p:.4g}: {flag}</p>"
+        return head + table_html(self.table, lang, "%.4f")
 
 
 def srm_test(arms, expected_split=None, *, threshold=0.001, counts=False):
@@ -185,18 +194,21 @@ def balance_table(df, arm_col, control, covariates):
     return pd.concat(rows, ignore_index=True)
 
 
-def plot_love(balance: pd.DataFrame, *, threshold=0.1, ax=None):
-    """Love plot: |SMD| per covariate and arm, with the balance threshold."""
+def plot_love(balance: pd.DataFrame, *, threshold=0.1, ax=None, lang="en"):
+    """Love plot: |SMD| per covariate and arm, with the balance threshold (labels in ``lang``)."""
     import matplotlib.pyplot as plt
+
+    from crmlab.i18n import pick
+    from crmlab.retention_text import term
     covs = list(dict.fromkeys(balance["covariate"]))
     if ax is None:
         fig, ax = plt.subplots(figsize=(6, 0.28 * len(covs) + 1.2))
     ypos = {c: i for i, c in enumerate(covs)}
     for arm, g in balance.groupby("arm", sort=False):
-        ax.scatter(g["smd"].abs(), g["covariate"].map(ypos), label=arm, s=22)
+        ax.scatter(g["smd"].abs(), g["covariate"].map(ypos), label=term(arm, lang), s=22)
     ax.set_yticks(range(len(covs)), covs, fontsize=8)
     ax.axvline(threshold, color="grey", ls="--", lw=1)
-    ax.set_xlabel("|standardized mean difference| vs control")
+    ax.set_xlabel(pick(lang, en="|standardized mean difference| vs control", zh="与对照组的 |标准化均值差|"))
     ax.legend(fontsize=8)
     return ax.figure
 
@@ -454,10 +466,14 @@ def segment_effects(df, arm_col, control, outcomes, segments, *, arms=None, alph
     return out[["segment", "level", *[c for c in out.columns if c not in ("segment", "level")]]]
 
 
-def plot_effects(table: pd.DataFrame, *, label_cols=("arm", "outcome"), ax=None, title=None):
-    """Forest plot of estimates with their intervals."""
+def plot_effects(table: pd.DataFrame, *, label_cols=("arm", "outcome"), ax=None, title=None, lang="en"):
+    """Forest plot of estimates with their intervals (axis label and known words in ``lang``)."""
     import matplotlib.pyplot as plt
-    labels = table[list(label_cols)].astype(str).agg(" | ".join, axis=1).tolist()
+
+    from crmlab.i18n import pick
+    from crmlab.retention_text import term
+    labels = table[list(label_cols)].astype(str).apply(lambda c: c.map(lambda v: term(v, lang))) \
+        .agg(" | ".join, axis=1).tolist()
     if ax is None:
         fig, ax = plt.subplots(figsize=(6.5, 0.35 * len(labels) + 1.2))
     y = np.arange(len(labels))[::-1]
@@ -466,7 +482,7 @@ def plot_effects(table: pd.DataFrame, *, label_cols=("arm", "outcome"), ax=None,
                 fmt="o", capsize=3)
     ax.axvline(0, color="grey", ls="--", lw=1)
     ax.set_yticks(y, labels, fontsize=8)
-    ax.set_xlabel("effect vs control (95% CI)")
+    ax.set_xlabel(pick(lang, en="effect vs control (95% CI)", zh="相对对照组的效应（95% 置信区间）"))
     if title:
         ax.set_title(title)
     return ax.figure

@@ -129,7 +129,12 @@ class KMResult:
         return pd.DataFrame(out, index=list(times)).T
 
     def _repr_html_(self):
-        return self.summary.to_html(float_format="%.3f")
+        return self.html()
+
+    def html(self, lang: str = "en") -> str:
+        """The per-stratum summary as HTML, headers in ``lang`` (``en`` or ``zh``)."""
+        from crmlab.retention_text import table_html
+        return table_html(self.summary, lang, "%.3f")
 
 
 def kaplan_meier(durations, events, groups=None, *, conf_level=0.95, conf_type="log"):
@@ -196,19 +201,24 @@ def _cross(times, curve):
     return float(times[i])
 
 
-def plot_km(km: KMResult, *, ax=None, ci=True, xlabel="tenure (months)"):
-    """Step plot of the Kaplan-Meier curves with pointwise bands."""
+def plot_km(km: KMResult, *, ax=None, ci=True, xlabel=None, lang="en"):
+    """Step plot of the Kaplan-Meier curves with pointwise bands (labels in ``lang``)."""
     import matplotlib.pyplot as plt
+
+    from crmlab.i18n import pick
+    from crmlab.retention_text import term
+    if xlabel is None:
+        xlabel = pick(lang, en="tenure (months)", zh="在网时长（月）")
     if ax is None:
         fig, ax = plt.subplots(figsize=(6.5, 4))
     for s, g in km.table.groupby("stratum", sort=False):
         x = np.concatenate([[0], g["time"]])
-        line = ax.step(x, np.concatenate([[1], g["survival"]]), where="post", label=s)[0]
+        line = ax.step(x, np.concatenate([[1], g["survival"]]), where="post", label=term(s, lang))[0]
         if ci:
             ax.fill_between(x, np.concatenate([[1], g["ci_low"]]), np.concatenate([[1], g["ci_high"]]),
                             step="post", alpha=0.2, color=line.get_color())
     ax.set_xlabel(xlabel)
-    ax.set_ylabel("share still a customer")
+    ax.set_ylabel(pick(lang, en="share still a customer", zh="仍为客户的比例（生存率）"))
     ax.set_ylim(0, 1.02)
     ax.legend(fontsize=8)
     return ax.figure
@@ -223,8 +233,14 @@ class LogrankResult:
     table: pd.DataFrame = field(repr=False)
 
     def _repr_html_(self):
-        return (f"<p>log-rank chi-square = {self.chi2:.3f} on {self.df} df, p = {self.p:.4g}</p>"
-                + self.table.to_html(float_format="%.3f"))
+        return self.html()
+
+    def html(self, lang: str = "en") -> str:
+        """The test and the observed/expected table as HTML, words in ``lang`` (``en`` or ``zh``)."""
+        from crmlab.retention_text import table_html
+        head = (f"<p>对数秩检验卡方 = {self.chi2:.3f}，自由度 {self.df}，p = {self.p:.4g}</p>" if lang == "zh" else
+                f"<p>log-rank chi-square = {self.chi2:.3f} on {self.df} df, p = {self.p:.4g}</p>")
+        return head + table_html(self.table, lang, "%.3f")
 
 
 def logrank_test(durations, events, groups):
@@ -341,9 +357,18 @@ class CoxResult:
     model: object = field(repr=False)
 
     def _repr_html_(self):
-        return (f"<p>Cox PH, concordance {self.concordance:.3f}</p>" + self.summary.to_html(float_format="%.4f")
-                + "<p>Proportional-hazards check (Grambsch-Therneau, rank time)</p>"
-                + self.ph_test.to_html(float_format="%.4f"))
+        return self.html()
+
+    def html(self, lang: str = "en") -> str:
+        """Coefficients and the PH check as HTML, words in ``lang`` (``en`` or ``zh``)."""
+        from crmlab.retention_text import table_html
+        if lang == "zh":
+            head = f"<p>Cox 比例风险模型，一致性指数（C 指数）{self.concordance:.3f}</p>"
+            mid = "<p>比例风险假设检验（Grambsch-Therneau，时间取秩）</p>"
+        else:
+            head = f"<p>Cox PH, concordance {self.concordance:.3f}</p>"
+            mid = "<p>Proportional-hazards check (Grambsch-Therneau, rank time)</p>"
+        return head + table_html(self.summary, lang, "%.4f") + mid + table_html(self.ph_test, lang, "%.4f")
 
 
 def cox_ph(df, duration_col, event_col, covariates, *, strata=None, ph_check=True, penalizer=0.0):

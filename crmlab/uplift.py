@@ -256,17 +256,21 @@ def qini_bootstrap(y, t, score, *, n_points=101, n_boot=500, alpha=0.05, seed=No
             "p_not_better": float(np.mean(reps <= 0))}
 
 
-def plot_qini(curves: dict, *, ax=None):
-    """Plot one or more Qini curves (name -> DataFrame) with the random line."""
+def plot_qini(curves: dict, *, ax=None, lang="en"):
+    """Plot one or more Qini curves (name -> DataFrame) with the random line (labels in ``lang``)."""
     import matplotlib.pyplot as plt
+
+    from crmlab.i18n import pick
+    from crmlab.retention_text import learner_name
     if ax is None:
         fig, ax = plt.subplots(figsize=(6, 4))
     for name, c in curves.items():
-        ax.plot(c["fraction"], c["qini"], label=name)
+        ax.plot(c["fraction"], c["qini"], label=learner_name(name, lang))
     c = next(iter(curves.values()))
-    ax.plot(c["fraction"], c["random"], color="grey", ls="--", label="random targeting")
-    ax.set_xlabel("share of customers targeted (by predicted uplift)")
-    ax.set_ylabel("incremental outcome (Qini)")
+    ax.plot(c["fraction"], c["random"], color="grey", ls="--", label=pick(lang, en="random targeting", zh="随机投放"))
+    ax.set_xlabel(pick(lang, en="share of customers targeted (by predicted uplift)",
+                       zh="投放客户比例（按预测增益从高到低）"))
+    ax.set_ylabel(pick(lang, en="incremental outcome (Qini)", zh="增量结果（Qini）"))
     ax.legend(fontsize=8)
     return ax.figure
 
@@ -283,9 +287,18 @@ class PolicyResult:
     everyone: dict = field(default_factory=dict)
 
     def _repr_html_(self):
-        return (f"<p>best policy: contact top {self.best_k:.0%}; net value per customer "
-                f"{self.net_value:.4f} ({self.ci_low:.4f}, {self.ci_high:.4f})</p>"
-                + self.table.to_html(float_format="%.4f"))
+        return self.html()
+
+    def html(self, lang: str = "en") -> str:
+        """The best policy and the table per fraction as HTML, words in ``lang`` (``en`` or ``zh``)."""
+        from crmlab.retention_text import table_html
+        if lang == "zh":
+            head = (f"<p>最优策略：联系前 {self.best_k:.0%} 的客户；每位客户净价值 "
+                    f"{self.net_value:.4f}（{self.ci_low:.4f}，{self.ci_high:.4f}）</p>")
+        else:
+            head = (f"<p>best policy: contact top {self.best_k:.0%}; net value per customer "
+                    f"{self.net_value:.4f} ({self.ci_low:.4f}, {self.ci_high:.4f})</p>")
+        return head + table_html(self.table, lang, "%.4f")
 
 
 def policy_value(value, t, score, *, cost_per_contact, fractions=None, n_boot=1000, alpha=0.05,
@@ -379,19 +392,21 @@ def policy_value(value, t, score, *, cost_per_contact, fractions=None, n_boot=10
     return PolicyResult(table, float(fr[i]), float(net[i]), float(lo[i]), float(hi[i]), everyone)
 
 
-def plot_policy(table: pd.DataFrame, *, ax=None):
-    """Net value (with interval) and ROI against the share of customers contacted."""
+def plot_policy(table: pd.DataFrame, *, ax=None, lang="en"):
+    """Net value (with interval) and ROI against the share of customers contacted (labels in ``lang``)."""
     import matplotlib.pyplot as plt
+
+    from crmlab.i18n import pick
     if ax is None:
         fig, ax = plt.subplots(1, 2, figsize=(10, 3.8))
     a, b = np.atleast_1d(ax)[:2]
     a.plot(table["fraction"], table["net_value"], marker="o", ms=3)
     a.fill_between(table["fraction"], table["ci_low"], table["ci_high"], alpha=0.2)
     a.axhline(0, color="grey", lw=1, ls="--")
-    a.set_xlabel("share contacted (top by predicted uplift)")
-    a.set_ylabel("net value per customer")
+    a.set_xlabel(pick(lang, en="share contacted (top by predicted uplift)", zh="联系客户比例（按预测增益从高到低）"))
+    a.set_ylabel(pick(lang, en="net value per customer", zh="每位客户的净价值"))
     b.plot(table["fraction"], table["roi"], marker="o", ms=3, color="C1")
     b.axhline(0, color="grey", lw=1, ls="--")
-    b.set_xlabel("share contacted")
-    b.set_ylabel("ROI (net value / contact cost)")
+    b.set_xlabel(pick(lang, en="share contacted", zh="联系客户比例"))
+    b.set_ylabel(pick(lang, en="ROI (net value / contact cost)", zh="ROI（净价值 / 联系成本）"))
     return a.figure
