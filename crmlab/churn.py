@@ -24,7 +24,8 @@ from threadpoolctl import threadpool_limits
 
 from crmlab.errors import DataError, ParameterError
 
-__all__ = ["MODELS", "make_model", "churn_models", "ChurnModelResult", "lift_table", "calibration_table",
+__all__ = ["MODELS", "make_model", "churn_models", "ChurnModelResult", "identifier_like_columns", "lift_table",
+           "calibration_table",
            "risk_value_ranking", "plot_calibration", "plot_gain"]
 
 
@@ -56,12 +57,33 @@ def make_model(name, X: pd.DataFrame, *, random_state=None, calibration="isotoni
 MODELS = {"gbm": "histogram gradient boosting", "logistic": "logistic regression (standardised)"}
 
 
+def identifier_like_columns(X: pd.DataFrame, *, max_unique_share: float = 0.9) -> list[str]:
+    """Text columns whose values are (almost) all distinct: ids, e-mails, phones, names.
+
+    Such a column carries no signal a model can generalise from (one-hot encoding
+    gives every customer a private feature) and it holds personal data, so the churn
+    models leave it out. A column is identifier-like when it is not numeric and its
+    distinct non-missing values exceed ``max_unique_share`` of its non-missing values.
+    """
+    out = []
+    for col in X.columns:
+        s = X[col]
+        if pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s):
+            continue
+        n = int(s.notna().sum())
+        if n and s.nunique(dropna=True) / n > max_unique_share:
+            out.append(col)
+    return out
+
+
 @dataclass
 class ChurnModelResult:
-    """Out-of-fold metrics per model and the out-of-fold churn probabilities."""
+    """Out-of-fold metrics per model, the out-of-fold churn probabilities, and the
+    identifier-like columns left out of the predictors."""
     metrics: pd.DataFrame
     oof: pd.DataFrame = field(repr=False)
     best: str = ""
+    dropped: list = field(default_factory=list)
 
     def _repr_html_(self):
         return self.html()
@@ -71,6 +93,10 @@ class ChurnModelResult:
         from crmlab.retention_text import model_name, table_html
         head = (f"<p>按 Brier 分数选出的最优模型：{model_name(self.best, lang)}</p>" if lang == "zh" else
                 f"<p>best model by Brier score: {self.best}</p>")
+        if self.dropped:
+            cols = ", ".join(self.dropped)
+            head += (f"<p>以下字段几乎每行取值都不同（标识符、邮箱、电话等），未作为预测变量：{cols}</p>" if lang == "zh"
+                     else f"<p>Left out of the predictors as identifier-like (almost every value distinct): {cols}</p>")
         return head + table_html(self.metrics, lang, "%.4f")
 
 
@@ -106,6 +132,10 @@ def _churn_models(X, y, models, n_folds, calibration, random_state):
     y = y.astype(int)
     if y.min() == y.max():
         raise DataError("churn target has a single class")
+    dropped = identifier_like_columns(X)
+    X = X.drop(columns=dropped)
+    if X.shape[1] == 0:
+        raise DataError(f"no predictors left: every column is identifier-like ({dropped})")
     na = X.isna().any(axis=1).to_numpy()
     if na.any():
         bad = X.columns[X.isna().any()].tolist()
@@ -126,7 +156,7 @@ def _churn_models(X, y, models, n_folds, calibration, random_state):
                      "base_rate": float(y.mean())})
     metrics = pd.DataFrame(rows)
     best = str(metrics.loc[metrics["brier"].idxmin(), "model"])
-    return ChurnModelResult(metrics, oof, best)
+    return ChurnModelResult(metrics, oof, best, dropped)
 
 
 def lift_table(y, p, *, n_bins=10):

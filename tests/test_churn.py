@@ -88,3 +88,19 @@ def test_churn_plots_return_figures():
     X, y, p = _data(300)
     assert churn.plot_calibration(y, {"truth": p.to_numpy()}).axes
     assert churn.plot_gain(y, {"truth": p.to_numpy()}).axes
+
+
+def test_identifier_like_columns_are_left_out_of_the_predictors():
+    X, y, _ = _data(600)
+    n = len(X)
+    X = X.assign(email=[f"u{i}@example.org" for i in range(n)],
+                 phone=[f"138{i:08d}" for i in range(n)],
+                 region=np.where(np.arange(n) % 2, "north", "south"))
+    assert churn.identifier_like_columns(X) == ["email", "phone"]
+    r = churn.churn_models(X, y, models=("logistic",), n_folds=3, random_state=0)
+    ref = churn.churn_models(X.drop(columns=["email", "phone"]), y, models=("logistic",), n_folds=3, random_state=0)
+    assert r.dropped == ["email", "phone"]
+    np.testing.assert_allclose(r.oof["logistic"], ref.oof["logistic"])  # exactly the model without them
+    assert "email, phone" in r.html("en") and "未作为预测变量" in r.html("zh")
+    with pytest.raises(DataError, match="no predictors left"):
+        churn.churn_models(X[["email", "phone"]], y, n_folds=3)
