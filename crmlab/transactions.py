@@ -83,22 +83,38 @@ class CustomerSummary:
         """First purchase times in time units from ``start`` (for :func:`crmlab.clv.tracking`)."""
         return ((self.table["first_purchase"] - self.start).dt.days / self.time_unit_days).to_numpy()
 
-    def notes(self) -> list[str]:
-        """Plain-language sentences on what the data rules did to the log (for the report)."""
+    def notes(self, lang: str = "en") -> list[str]:
+        """Plain-language sentences on what the data rules did to the log (for the report).
+
+        ``lang="zh"`` gives them in Simplified Chinese (same numbers).
+        """
         rep, out = self.report, []
+        zh = lang == "zh"
         if rep.get("returns_dropped"):
-            out.append(f"dropped {rep['returns_dropped']:,} return rows (negative amounts; not netted against purchases)")
+            n = rep["returns_dropped"]
+            out.append(f"删除了 {n:,} 行退货记录（金额为负，未与购买相抵）" if zh else
+                       f"dropped {n:,} return rows (negative amounts; not netted against purchases)")
         if rep.get("duplicate_rows"):
-            out.append(f"found {rep['duplicate_rows']:,} exact duplicate rows and " + (
-                "dropped them" if rep.get("duplicates_dropped") else
-                "kept them (a log without transaction ids cannot tell a double entry from two equal items)"))
+            n, dropped = rep["duplicate_rows"], rep.get("duplicates_dropped")
+            if zh:
+                out.append(f"发现 {n:,} 行完全重复的记录，" + (
+                    "已删除" if dropped else "予以保留（没有交易编号的记录无法区分重复录入与两件相同的商品）"))
+            else:
+                out.append(f"found {n:,} exact duplicate rows and " + (
+                    "dropped them" if dropped else
+                    "kept them (a log without transaction ids cannot tell a double entry from two equal items)"))
         if rep.get("after_holdout_dropped"):
-            out.append(f"dropped {rep['after_holdout_dropped']:,} rows dated after the holdout end")
+            n = rep["after_holdout_dropped"]
+            out.append(f"删除了 {n:,} 行日期晚于验证期结束日的记录" if zh else
+                       f"dropped {n:,} rows dated after the holdout end")
         if rep.get("customers_first_after_calibration"):
-            out.append(f"left out {rep['customers_first_after_calibration']:,} customers whose first purchase "
-                       "is after the calibration end")
+            n = rep["customers_first_after_calibration"]
+            out.append(f"排除了 {n:,} 位首次购买晚于校准期结束日的客户" if zh else
+                       f"left out {n:,} customers whose first purchase is after the calibration end")
         if rep.get("zero_amount_rows"):
-            out.append(f"kept {rep['zero_amount_rows']:,} zero-amount rows as transactions")
+            n = rep["zero_amount_rows"]
+            out.append(f"保留了 {n:,} 行零金额记录，计为交易" if zh else
+                       f"kept {n:,} zero-amount rows as transactions")
         return out
 
     def report_frame(self) -> pd.DataFrame:
