@@ -15,7 +15,33 @@ from scipy import stats
 from crmlab.errors import DataError, ParameterError
 
 __all__ = ["ShapeResult", "fit_shapes", "SHAPE_MODELS", "not_loyal_by_level", "DEFAULT_LEVELS", "KOTLER_LOSS",
-           "satisfaction_contrast", "jones_sasser", "penalty_reward", "wilson_interval"]
+           "satisfaction_contrast", "jones_sasser", "penalty_reward", "wilson_interval", "LABELS_ZH", "label",
+           "describe_shapes", "describe_not_loyal", "describe_prca"]
+
+
+# --------------------------------------------------------------------------
+# words shown to the reader (saved tables and results.json keep the English values)
+# --------------------------------------------------------------------------
+#: Chinese display names of the values this study writes into its tables
+#: (typology types, Kotler levels, three-factor classes, shape models, groups).
+LABELS_ZH = {
+    "apostle": "使徒", "mercenary": "雇佣兵", "hostage": "人质", "defector": "叛逃者",
+    "very dissatisfied": "非常不满意", "somewhat dissatisfied": "有些不满意", "neutral": "中立",
+    "satisfied": "满意", "highly satisfied": "非常满意",
+    "basic": "基本因素", "excitement": "兴奋因素", "performance": "绩效因素",
+    "linear": "线性", "piecewise": "分段线性（阈值）", "spline": "样条",
+    "PLS scores": "PLS 得分", "raw means": "题项均值",
+    "male": "男性", "female": "女性",
+}
+
+
+def label(value, lang: str = "en"):
+    """The display name of a table value in ``lang`` (unknown values, e.g. user labels, are kept)."""
+    if lang != "zh" or not isinstance(value, str):
+        return value
+    if value.startswith("items "):
+        return "总体题项 " + value[len("items "):]
+    return LABELS_ZH.get(value, value)
 
 
 # --------------------------------------------------------------------------
@@ -171,16 +197,21 @@ class ShapeResult:
         return pd.concat([pd.DataFrame({"x": g, "model": k, "fitted": m.predict(g)})
                           for k, m in self.fitted.items()], ignore_index=True)
 
-    def plot(self, ax=None, xlabel="satisfaction", ylabel="loyalty", title=None):
+    def plot(self, ax=None, xlabel=None, ylabel=None, title=None, lang: str = "en"):
+        """Respondents and the fitted curves; the best model (one-SE rule) is drawn thicker."""
         import matplotlib.pyplot as plt
 
+        zh = lang == "zh"
+        xlabel = xlabel or ("满意度" if zh else "satisfaction")
+        ylabel = ylabel or ("忠诚度" if zh else "loyalty")
         if ax is None:
             _, ax = plt.subplots(figsize=(6, 4))
         jitter = np.random.default_rng(0).uniform(-0.08, 0.08, len(self.x)) * np.ptp(self.x) / 10
-        ax.scatter(self.x + jitter, self.y, s=10, alpha=0.35, color="grey", label="respondents")
+        ax.scatter(self.x + jitter, self.y, s=10, alpha=0.35, color="grey", label="受访者" if zh else "respondents")
+        best = "（最优）" if zh else " (best)"
         for k, d in self.curves().groupby("model", sort=False):
             lw = 2.5 if k == self.best else 1.3
-            ax.plot(d["x"], d["fitted"], lw=lw, label=f"{k}{' (best)' if k == self.best else ''}")
+            ax.plot(d["x"], d["fitted"], lw=lw, label=f"{label(k, lang)}{best if k == self.best else ''}")
         ax.set_xlabel(xlabel)
         ax.set_ylabel(ylabel)
         if title:
@@ -476,3 +507,62 @@ def penalty_reward(data: pd.DataFrame, attributes: list, overall: str, low_q: fl
                      "penalty": pen, "reward": rew, "se_penalty": np.sqrt(cov[il, il]),
                      "se_reward": np.sqrt(cov[ih, ih]), "p_asymmetry": p, "factor": fac})
     return pd.DataFrame(rows)
+
+
+# --------------------------------------------------------------------------
+# interpretation sentences (written from the numbers, in English or Chinese)
+# --------------------------------------------------------------------------
+def describe_shapes(latent: ShapeResult, raw: ShapeResult, items: ShapeResult, sat_item: str, loy_item: str,
+                    lang: str = "en") -> str:
+    """What the shape comparison found on construct scores, raw means and the overall items."""
+    if lang == "zh":
+        b = lambda r: label(r.best, lang)  # noqa: E731
+        return (f"按交叉验证，PLS 得分之间的关系以**{b(latent)}** 形式描述最好（AIC 偏好"
+                f"{label(latent.best_aic, lang)}）；在题项均值上选出的是**{b(raw)}**，在总体题项（{sat_item}、"
+                f"{loy_item}）上是**{b(items)}**。分段模型在得分尺度上估计的阈值位于 {latent.threshold:.2f} 个标准差处。"
+                "只有当阈值模型或样条模型的交叉验证误差比直线低出一个标准误以上时，才算非线性的证据。")
+    return (f"By cross-validation the **{latent.best}** form describes the PLS scores best (AIC prefers "
+            f"{latent.best_aic}); on the raw means the choice is **{raw.best}**, on the overall items "
+            f"({sat_item}, {loy_item}) **{items.best}**. The fitted threshold on the "
+            f"score scale lies at {latent.threshold:.2f} SD. A threshold or spline only counts as evidence of "
+            "non-linearity when it beats the straight line by more than one standard error of the CV error.")
+
+
+def describe_not_loyal(table: pd.DataFrame, contrast: dict, merely, completely_min: float,
+                       lang: str = "en") -> str:
+    """Not-loyal share from the lowest to the highest satisfaction level, and completely vs merely satisfied.
+
+    ``table`` is :func:`not_loyal_by_level` (with an optional ``kotler`` column), ``contrast``
+    :func:`satisfaction_contrast`.
+    """
+    ok = table[table["n"] > 0]
+    first, last = ok.iloc[0], ok.iloc[-1]
+    c = contrast
+    kotler = "kotler" in table
+    if lang == "zh":
+        return (f"不忠诚比例从 {first['share']:.0%}（{label(first['level'], lang)}，n = {first['n']}）变化到 "
+                f"{last['share']:.0%}（{label(last['level'], lang)}，n = {last['n']}）；样本少的组置信区间较宽。"
+                f"仅仅满意（{merely[0]}-{merely[1]} 分）的受访者中 {c['not_loyal_merely']:.0%} 不忠诚"
+                f"（n = {c['n_merely']}）；完全满意（≥ {completely_min:g} 分）的受访者中为 "
+                f"{c['not_loyal_completely']:.0%}（n = {c['n_completely']}）。两者相差 {c['difference']:.1%}"
+                f"（95% 置信区间 {c['ci_low']:.1%} 至 {c['ci_high']:.1%}，Fisher 精确检验 p = {c['p_fisher']:.3g}）。"
+                + ("Kotler 的数字（“Kotler 流失率”列）说的是*流失*的顾客；这里的忠诚度是受访者表述的意向，"
+                   "因此可以比较的是各等级之间的变化趋势，而不是具体的百分比。" if kotler else ""))
+    return (f"Not-loyal share runs from {first['share']:.0%} ({first['level']}, n = {first['n']}) to "
+            f"{last['share']:.0%} ({last['level']}, n = {last['n']}); small groups have wide intervals. "
+            f"Merely satisfied ({merely[0]}-{merely[1]}): {c['not_loyal_merely']:.0%} not loyal (n = {c['n_merely']}); "
+            f"completely satisfied (≥ {completely_min:g}): {c['not_loyal_completely']:.0%} (n = {c['n_completely']}). "
+            f"Difference {c['difference']:.1%} (95% CI {c['ci_low']:.1%} to {c['ci_high']:.1%}, Fisher p = "
+            f"{c['p_fisher']:.3g})."
+            + (" Kotler's figures (column `kotler`) are a claim about customers *lost*; here loyalty is a stated "
+               "intention, so the levels, not the exact percentages, are what can be compared." if kotler else ""))
+
+
+def describe_prca(table: pd.DataFrame, lang: str = "en") -> str:
+    """One clause per attribute of a :func:`penalty_reward` table: its factor class, penalty, reward and p."""
+    if lang == "zh":
+        return "；".join(f"**{r.attribute}** 属于{label(r.factor, lang)}（罚分 {r.penalty:.2f}，奖励 {r.reward:.2f}，"
+                        f"非对称性检验 p = {r.p_asymmetry:.3f}）" for r in table.itertuples()) + "。"
+    return "; ".join(f"**{r.attribute}** acts as {'an' if r.factor[0] in 'aeiou' else 'a'} {r.factor} factor "
+                     f"(penalty {r.penalty:.2f}, reward {r.reward:.2f}, asymmetry p = {r.p_asymmetry:.3f})"
+                     for r in table.itertuples()) + "."

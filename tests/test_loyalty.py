@@ -128,3 +128,53 @@ def test_bad_inputs_name_the_problem():
         loyalty.penalty_reward(pd.DataFrame({"a": [1]}), ["a", "b"], "y")
     with pytest.raises(ParameterError, match="below completely_min"):
         loyalty.satisfaction_contrast(np.arange(20), np.arange(20), 5, completely_min=8, merely=(6, 9))
+
+
+# --------------------------------------------------------------------------
+# sentences and labels in Chinese (lang="zh"): same numbers, other words
+# --------------------------------------------------------------------------
+def _shape(best, best_aic="linear", threshold=float("nan")):
+    return loyalty.ShapeResult(table=pd.DataFrame(), best=best, best_aic=best_aic, threshold=threshold, fitted={})
+
+
+def test_describe_shapes_in_chinese():
+    text = loyalty.describe_shapes(_shape("piecewise", "spline", -1.234), _shape("linear"), _shape("spline"),
+                                   "sat1", "loy1", lang="zh")
+    assert text.startswith("按交叉验证，PLS 得分之间的关系以**分段线性（阈值）** 形式描述最好（AIC 偏好样条）；"
+                           "在题项均值上选出的是**线性**，在总体题项（sat1、loy1）上是**样条**。"
+                           "分段模型在得分尺度上估计的阈值位于 -1.23 个标准差处。")
+    en = loyalty.describe_shapes(_shape("piecewise", "spline", -1.234), _shape("linear"), _shape("spline"),
+                                 "sat1", "loy1")
+    assert en.startswith("By cross-validation the **piecewise** form") and "-1.23 SD" in en
+
+
+def test_describe_not_loyal_in_chinese():
+    tab = pd.DataFrame({"level": ["very dissatisfied", "neutral", "highly satisfied"], "n": [8, 0, 60],
+                        "share": [1.0, np.nan, 0.05]})
+    con = {"n_completely": 60, "n_merely": 118, "not_loyal_completely": 0.05, "not_loyal_merely": 0.2034,
+           "difference": 0.1534, "ci_low": 0.0461, "ci_high": 0.2411, "p_fisher": 0.007243}
+    text = loyalty.describe_not_loyal(tab, con, [7, 8], 9, lang="zh")
+    assert text == ("不忠诚比例从 100%（非常不满意，n = 8）变化到 5%（非常满意，n = 60）；样本少的组置信区间较宽。"
+                    "仅仅满意（7-8 分）的受访者中 20% 不忠诚（n = 118）；完全满意（≥ 9 分）的受访者中为 5%"
+                    "（n = 60）。两者相差 15.3%（95% 置信区间 4.6% 至 24.1%，Fisher 精确检验 p = 0.00724）。")
+    tab["kotler"] = [0.8, 0.2, 0.015]
+    assert "“Kotler 流失率”列" in loyalty.describe_not_loyal(tab, con, [7, 8], 9, lang="zh")
+    assert "Kotler's figures (column `kotler`)" in loyalty.describe_not_loyal(tab, con, [7, 8], 9)
+
+
+def test_describe_prca_in_chinese():
+    tab = pd.DataFrame({"attribute": ["QUAL", "VAL"], "penalty": [-0.487, -1.689], "reward": [0.124, 1.006],
+                        "p_asymmetry": [0.367, 0.012], "factor": ["performance", "basic"]})
+    assert loyalty.describe_prca(tab, lang="zh") == (
+        "**QUAL** 属于绩效因素（罚分 -0.49，奖励 0.12，非对称性检验 p = 0.367）；"
+        "**VAL** 属于基本因素（罚分 -1.69，奖励 1.01，非对称性检验 p = 0.012）。")
+    tab.loc[1, "factor"] = "excitement"
+    assert "**VAL** acts as an excitement factor (penalty -1.69" in loyalty.describe_prca(tab)
+
+
+def test_typology_labels_in_chinese_keep_english_keys(ecsi):
+    labels, typ = loyalty.jones_sasser(ecsi["sat1"], ecsi["loy1"], satisfied_min=7, loyal_min=7)
+    assert typ["type"].tolist() == ["apostle", "mercenary", "hostage", "defector"]
+    assert [loyalty.label(v, "zh") for v in typ["type"]] == ["使徒", "雇佣兵", "人质", "叛逃者"]
+    assert loyalty.label("apostle", "en") == "apostle" and loyalty.label("my level", "zh") == "my level"
+    assert loyalty.label("items sat1/loy1", "zh") == "总体题项 sat1/loy1"

@@ -60,3 +60,33 @@ def test_proper_solution_on_well_separated_simulated_data():
     res = fit_cbsem(data, model)
     assert res.admissible, res.problems
     assert res.fit["cfi"] > 0.95 and res.fit["srmr"] < 0.05
+
+
+def test_fit_summary_and_problems_in_chinese():
+    import pandas as pd
+
+    from crmlab.sem.cbsem import CBSEMResult, problem_text
+
+    issues = [("inadmissible", {"path": True, "lval": "VAL", "rval": "EXPE", "value": -1.788}),
+              ("heywood", {"var": "qual2", "value": -0.0123}),
+              ("near_singular", {"a": "EXPE", "b": "QUAL", "value": 0.9931}), ("not_finite", {})]
+    res = CBSEMResult(estimates=pd.DataFrame(), paths=pd.DataFrame(),
+                      fit={"chisq": 1165.72, "df": 314, "cfi": 0.8271, "tli": 0.806, "rmsea": 0.1042, "srmr": 0.0781},
+                      latent_corr=pd.DataFrame(), problems=[problem_text(k, i) for k, i in issues], n=250,
+                      issues=issues)
+    assert res.fit_summary("zh") == "**模型拟合**较差：χ²(314) = 1165.7, CFI 0.827, TLI 0.806, RMSEA 0.104, SRMR 0.078。"
+    assert res.fit_summary() == "**Fit** is poor: χ²(314) = 1165.7, CFI 0.827, TLI 0.806, RMSEA 0.104, SRMR 0.078."
+    assert res.findings("zh") == [
+        "不可接受的解：标准化路径 VAL ~ EXPE = -1.79，超出 ±1。",
+        "Heywood 情形：qual2 的方差估计为负（-0.012）。",
+        "近似奇异：模型隐含的 EXPE 与 QUAL 的相关系数为 0.993；这两个构念在经验上无法区分，涉及它们的路径无法解释。",
+        "部分拟合指标不是有限值：优化器没有得到正常的解。"]
+    assert res.findings()[0] == "Inadmissible: standardized path VAL ~ EXPE = -1.79 lies beyond ±1."
+    ok = CBSEMResult(estimates=pd.DataFrame(), paths=pd.DataFrame(), fit={}, latent_corr=pd.DataFrame())
+    assert ok.findings("zh")[0].startswith("最大似然解是可接受的")
+
+
+def test_ecsi_problems_in_both_languages(ecsi_fit):
+    zh, en = ecsi_fit.findings("zh"), ecsi_fit.findings()
+    assert en == ecsi_fit.problems and len(zh) == len(en) > 0
+    assert any("EXPE 与 QUAL" in s and "无法区分" in s for s in zh)

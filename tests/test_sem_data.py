@@ -59,3 +59,15 @@ def test_load_survey_drops_r_row_numbers_and_keeps_any_columns(tmp_path):
     assert list(df.columns) == ["a1", "a2", "grp"]
     means = summated_scores(df, "A =~ a1 + a2")
     assert means["A"].tolist() == [3.5, 5.5]
+
+
+def test_summary_in_chinese():
+    from crmlab.sem.data import PreparedData
+
+    prep = PreparedData(items=None, index=None, n_total=260, n_used=250,
+                        missing_by_item={"imag1": 6, "sat2": 4, "loy1": 0})
+    assert prep.summary("zh") == "共 260 名受访者；其中 10 名因题项缺失被整行删除（imag1: 6, sat2: 4），实际使用 250 名。"
+    assert prep.summary() == ("260 respondents; 10 dropped listwise for missing item values (imag1: 6, sat2: 4); "
+                              "250 used.")
+    prep.n_total = 250
+    assert prep.summary("zh") == "250 名受访者，题项没有缺失值。"

@@ -104,3 +104,30 @@ def test_single_and_two_item_constructs_are_explained(ecsi):
         cronbach_alpha(ecsi[["imag1"]], "IMAG")
     with pytest.raises(DataError, match="construct 'SAT' has 2 item"):
         mcdonald_omega(ecsi[["sat1", "sat2"]], "SAT")
+
+
+def test_findings_in_chinese_from_known_numbers():
+    from crmlab.sem.measurement import MeasurementResult
+
+    names = ["EXPE", "QUAL", "SAT"]
+    table = pd.DataFrame({"items": [5, 2, 1], "alpha": [0.65, 0.8, np.nan], "omega": [0.7, np.nan, np.nan],
+                          "rho_c": [0.8, 0.85, np.nan], "ave": [0.45, 0.6, np.nan]},
+                         index=pd.Index(names, name="construct"))
+    ht = pd.DataFrame([[np.nan, 0.98, 0.5], [0.98, np.nan, 0.87], [0.5, 0.87, np.nan]], index=names, columns=names)
+    fl = pd.DataFrame([[0.67, 0.85, 0.3], [0.85, 0.77, 0.4], [0.3, 0.4, 1.0]], index=names, columns=names)
+    ci = pd.DataFrame({"ci_low": [0.93], "ci_high": [1.019]}, index=["EXPE|QUAL"])
+    meas = MeasurementResult(table=table, loadings=pd.DataFrame(), htmt=ht, fornell_larcker=fl, htmt_ci=ci,
+                             notes=["SAT has a single item: alpha, omega, rho_c and AVE are not defined."])
+    assert meas.findings(lang="zh") == [
+        "QUAL 只有两个题项：McDonald's ω 至少需要三个题项，因此不报告。",
+        "SAT 只有一个题项：α、ω、组合信度与 AVE 均无定义。",
+        "EXPE 与 QUAL 的 HTMT 为 0.98，高于 0.90：两个构念在经验上无法区分（即使按宽松标准，区分效度也不成立）。",
+        "QUAL 与 SAT 的 HTMT 为 0.87，高于严格标准 0.85、低于 0.90：区分效度存疑。",
+        "HTMT 推断：HTMT(EXPE, QUAL) 的自助置信区间上限达到 1.02 ≥ 1，数据无法排除二者是同一个构念。",
+        "Fornell-Larcker 准则：EXPE 与 QUAL 的相关系数（0.85）超过了其中至少一个构念 AVE 的平方根。",
+        "EXPE：平均方差抽取量 AVE 为 0.45 < 0.50（题项方差中被构念解释的部分不到一半）。",
+        "EXPE：Cronbach's α 为 0.65 < 0.70。",
+    ]
+    en = meas.findings()
+    assert en[0].startswith("SAT has a single item") and "HTMT of EXPE and QUAL is 0.98" in en[1]
+    assert len(en) == 7

@@ -38,11 +38,17 @@ class PreparedData:
     def n_dropped(self) -> int:
         return self.n_total - self.n_used
 
-    def summary(self) -> str:
+    def summary(self, lang: str = "en") -> str:
+        """One sentence on respondents used and dropped (``lang``: en or zh)."""
+        zh = lang == "zh"
         if self.n_dropped == 0:
-            return f"{self.n_used} respondents, no missing item values."
+            return (f"{self.n_used} 名受访者，题项没有缺失值。" if zh else
+                    f"{self.n_used} respondents, no missing item values.")
         worst = sorted(self.missing_by_item.items(), key=lambda kv: -kv[1])[:3]
         worst_s = ", ".join(f"{k}: {v}" for k, v in worst if v)
+        if zh:
+            return (f"共 {self.n_total} 名受访者；其中 {self.n_dropped} 名因题项缺失被整行删除（{worst_s}），"
+                    f"实际使用 {self.n_used} 名。")
         return (f"{self.n_total} respondents; {self.n_dropped} dropped listwise for missing "
                 f"item values ({worst_s}); {self.n_used} used.")
 

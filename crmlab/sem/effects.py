@@ -79,10 +79,21 @@ class MultiGroupResult:
     tests: pd.DataFrame
     n_permutations: int
 
-    def findings(self, alpha: float = 0.05) -> list:
+    def findings(self, alpha: float = 0.05, lang: str = "en") -> list:
+        """One statement per path that differs between groups at ``alpha`` (``lang``: en or zh)."""
+        from crmlab.loyalty import label
+
         sig = self.tests[self.tests["p_value"] < alpha]
+        if lang == "zh":
+            if sig.empty:
+                return [f"在 {alpha * 100:g}% 的显著性水平下，没有路径在组间存在差异（置换 {self.n_permutations} 次）。"]
+            def grp(g):  # "女性组", "online 组"
+                g = str(label(g, lang))
+                return g + ("组" if g and "\u4e00" <= g[-1] <= "\u9fff" else " 组")
+            return [f"{r.path}：{grp(r.group_a)} {r.estimate_a:.3f}，{grp(r.group_b)} {r.estimate_b:.3f}"
+                    f"（置换检验 p = {r.p_value:.3f}）。" for r in sig.itertuples()]
         if sig.empty:
-            return [f"No path differs between groups at the {alpha:.0%} level "
+            return [f"No path differs between groups at the {alpha * 100:g}% level "
                     f"({self.n_permutations} permutations)."]
         return [f"{r.path}: {r.group_a} {r.estimate_a:.3f} vs {r.group_b} {r.estimate_b:.3f} "
                 f"(permutation p = {r.p_value:.3f})." for r in sig.itertuples()]

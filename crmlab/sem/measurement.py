@@ -173,23 +173,38 @@ class MeasurementResult:
                 for i, a in enumerate(names) for b in names[i + 1:]
                 if np.isfinite(self.htmt.loc[a, b])}
 
-    def findings(self) -> list:
-        """Plain-language statements about reliability and discriminant validity."""
+    def findings(self, lang: str = "en") -> list:
+        """Plain-language statements about reliability and discriminant validity (``lang``: en or zh)."""
+        zh = lang == "zh"
         lo, hi = self.htmt_thresholds
-        out = list(self.notes)
+        if zh:
+            out = []
+            for c, row in self.table.iterrows():
+                if row["items"] < 2:
+                    out.append(f"{c} 只有一个题项：α、ω、组合信度与 AVE 均无定义。")
+                elif row["items"] < 3:
+                    out.append(f"{c} 只有两个题项：McDonald's ω 至少需要三个题项，因此不报告。")
+        else:
+            out = list(self.notes)
         for pair, v in self.htmt_pairs().items():
             a, b = pair.split("|")
             if v > hi:
-                out.append(f"HTMT of {a} and {b} is {v:.2f}, above {hi:.2f}: the two constructs are "
+                out.append(f"{a} 与 {b} 的 HTMT 为 {v:.2f}，高于 {hi:.2f}：两个构念在经验上无法区分"
+                           "（即使按宽松标准，区分效度也不成立）。" if zh else
+                           f"HTMT of {a} and {b} is {v:.2f}, above {hi:.2f}: the two constructs are "
                            "not empirically distinct (discriminant validity fails even by the liberal rule).")
             elif v > lo:
-                out.append(f"HTMT of {a} and {b} is {v:.2f}, above the strict {lo:.2f} cut-off but "
+                out.append(f"{a} 与 {b} 的 HTMT 为 {v:.2f}，高于严格标准 {lo:.2f}、低于 {hi:.2f}：区分效度存疑。"
+                           if zh else
+                           f"HTMT of {a} and {b} is {v:.2f}, above the strict {lo:.2f} cut-off but "
                            f"below {hi:.2f}: discriminant validity is doubtful.")
         if self.htmt_ci is not None:
             above = self.htmt_ci[self.htmt_ci["ci_high"] >= 1]
             for pair, r in above.iterrows():
                 a, b = pair.split("|")
-                out.append(f"HTMT inference: the bootstrap interval of HTMT({a}, {b}) reaches "
+                out.append(f"HTMT 推断：HTMT({a}, {b}) 的自助置信区间上限达到 {r['ci_high']:.2f} ≥ 1，"
+                           "数据无法排除二者是同一个构念。" if zh else
+                           f"HTMT inference: the bootstrap interval of HTMT({a}, {b}) reaches "
                            f"{r['ci_high']:.2f} >= 1, so the data cannot rule out that they are one construct.")
         fl = self.fornell_larcker
         names = list(fl.index)
@@ -197,15 +212,21 @@ class MeasurementResult:
             for b in names[i + 1:]:
                 r = abs(fl.loc[a, b])
                 if r > min(fl.loc[a, a], fl.loc[b, b]):
-                    out.append(f"Fornell-Larcker: the correlation of {a} and {b} ({r:.2f}) exceeds the "
+                    out.append(f"Fornell-Larcker 准则：{a} 与 {b} 的相关系数（{r:.2f}）超过了其中至少一个构念"
+                               " AVE 的平方根。" if zh else
+                               f"Fornell-Larcker: the correlation of {a} and {b} ({r:.2f}) exceeds the "
                                "square root of the AVE of at least one of them.")
         for c, row in self.table.iterrows():
             if np.isfinite(row["ave"]) and row["ave"] < 0.5:
-                out.append(f"{c}: AVE {row['ave']:.2f} < 0.50 (less than half of the item variance is shared).")
+                out.append(f"{c}：平均方差抽取量 AVE 为 {row['ave']:.2f} < 0.50（题项方差中被构念解释的部分不到一半）。"
+                           if zh else
+                           f"{c}: AVE {row['ave']:.2f} < 0.50 (less than half of the item variance is shared).")
             if np.isfinite(row["alpha"]) and row["alpha"] < 0.7:
-                out.append(f"{c}: Cronbach's alpha {row['alpha']:.2f} < 0.70.")
+                out.append(f"{c}：Cronbach's α 为 {row['alpha']:.2f} < 0.70。" if zh else
+                           f"{c}: Cronbach's alpha {row['alpha']:.2f} < 0.70.")
         if not out:
-            out.append("All constructs meet the usual reliability (>= 0.70) and AVE (>= 0.50) "
+            out.append("所有构念均达到常用的信度（≥ 0.70）与 AVE（≥ 0.50）标准；没有高于 0.85 的 HTMT。" if zh else
+                       "All constructs meet the usual reliability (>= 0.70) and AVE (>= 0.50) "
                        "thresholds; no HTMT above 0.85.")
         return out
 

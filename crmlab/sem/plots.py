@@ -1,13 +1,19 @@
-"""Figures for the satisfaction-loyalty study (matplotlib; return the Figure)."""
+"""Figures for the satisfaction-loyalty study (matplotlib; return the Figure).
+
+Every function takes ``lang`` (``en`` or ``zh``) for its titles, axis labels and legends.
+"""
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["plot_path_estimates", "plot_not_loyal", "plot_typology"]
+from crmlab.i18n import pick
+from crmlab.loyalty import label
+
+__all__ = ["plot_path_estimates", "plot_not_loyal", "plot_typology", "plot_shapes"]
 
 
-def plot_path_estimates(boot_paths: pd.DataFrame, title: str = "PLS path coefficients"):
+def plot_path_estimates(boot_paths: pd.DataFrame, title: "str | None" = None, lang: str = "en"):
     """Dot-and-interval plot of path estimates with bootstrap percentile intervals."""
     import matplotlib.pyplot as plt
 
@@ -18,16 +24,28 @@ def plot_path_estimates(boot_paths: pd.DataFrame, title: str = "PLS path coeffic
     ax.plot(t["original"], y, "o", color="tab:blue")
     ax.axvline(0, color="grey", lw=0.8, ls="--")
     ax.set_yticks(y, [k.replace("~", " ← ") for k in t.index])
-    ax.set_xlabel("standardised path coefficient (95% bootstrap interval)")
-    ax.set_title(title)
+    ax.set_xlabel(pick(lang, en="standardised path coefficient (95% bootstrap interval)",
+                       zh="标准化路径系数（95% 自助法置信区间）"))
+    ax.set_title(title or pick(lang, en="PLS path coefficients", zh="PLS 路径系数"))
     fig.tight_layout()
     return fig
 
 
-def plot_not_loyal(table: pd.DataFrame, title: str = "Not loyal, by satisfaction level"):
-    """Bars of the not-loyal share per satisfaction level with Wilson intervals."""
+def plot_not_loyal(table: pd.DataFrame, title: "str | None" = None, lang: str = "en",
+                   satisfaction: "str | None" = None, loyalty: "str | None" = None,
+                   loyal_min: "float | None" = None):
+    """Bars of the not-loyal share per satisfaction level with Wilson intervals.
+
+    Without a ``title`` one is written from the item names and ``loyal_min`` when given.
+    """
     import matplotlib.pyplot as plt
 
+    if title is None:
+        if satisfaction and loyalty and loyal_min is not None:
+            title = pick(lang, en=f"Not loyal ({loyalty} < {loyal_min:g}) by {satisfaction}",
+                         zh=f"不同 {satisfaction} 等级的不忠诚比例（{loyalty} < {loyal_min:g}）")
+        else:
+            title = pick(lang, en="Not loyal, by satisfaction level", zh="不同满意度等级的不忠诚比例")
     fig, ax = plt.subplots(figsize=(6.5, 3.6))
     x = np.arange(len(table))
     share = table["share"].to_numpy(float)
@@ -36,15 +54,15 @@ def plot_not_loyal(table: pd.DataFrame, title: str = "Not loyal, by satisfaction
     ax.errorbar(x, share, yerr=np.nan_to_num(err), fmt="none", color="black", capsize=4)
     for xi, (hi, n) in enumerate(zip(np.nan_to_num(table["ci_high"].to_numpy(float)), table["n"])):
         ax.text(xi, hi + 0.03, f"n={n}", ha="center", fontsize=8)
-    ax.set_xticks(x, table["level"], rotation=15)
+    ax.set_xticks(x, [label(v, lang) for v in table["level"]], rotation=15)
     ax.set_ylim(0, 1.12)
-    ax.set_ylabel("share not loyal")
+    ax.set_ylabel(pick(lang, en="share not loyal", zh="不忠诚比例"))
     ax.set_title(title)
     fig.tight_layout()
     return fig
 
 
-def plot_typology(sat, loy, labels, satisfied_min, loyal_min, xlabel="satisfaction", ylabel="loyalty"):
+def plot_typology(sat, loy, labels, satisfied_min, loyal_min, xlabel=None, ylabel=None, lang: str = "en"):
     """Scatter of respondents coloured by Jones & Sasser type, with the cut-off lines."""
     import matplotlib.pyplot as plt
 
@@ -55,12 +73,30 @@ def plot_typology(sat, loy, labels, satisfied_min, loyal_min, xlabel="satisfacti
     for lab in labels.cat.categories:
         m = (labels == lab).to_numpy()
         ax.scatter(sat[m] + rng.uniform(-0.2, 0.2, m.sum()), loy[m] + rng.uniform(-0.2, 0.2, m.sum()),
-                   s=12, alpha=0.6, color=colours.get(lab), label=f"{lab} ({m.sum()})")
+                   s=12, alpha=0.6, color=colours.get(lab), label=f"{label(lab, lang)} ({m.sum()})")
     ax.axvline(satisfied_min - 0.5, color="grey", ls="--", lw=0.8)
     ax.axhline(loyal_min - 0.5, color="grey", ls="--", lw=0.8)
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel(ylabel)
+    ax.set_xlabel(xlabel or pick(lang, en="satisfaction", zh="满意度"))
+    ax.set_ylabel(ylabel or pick(lang, en="loyalty", zh="忠诚度"))
     ax.legend(frameon=False, fontsize=8, loc="lower right")
-    ax.set_title("Jones & Sasser typology")
+    ax.set_title(pick(lang, en="Jones & Sasser typology", zh="Jones & Sasser 顾客类型"))
+    fig.tight_layout()
+    return fig
+
+
+def plot_shapes(latent, raw, items, satisfaction: str, loyalty: str, sat_item: str, loy_item: str,
+                lang: str = "en"):
+    """The three shape comparisons side by side: PLS scores, raw means of items, overall items."""
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, 3, figsize=(15, 4))
+    score = pick(lang, en="PLS score", zh="PLS 得分")
+    mean = pick(lang, en="mean of items", zh="题项均值")
+    latent.plot(ax=axes[0], xlabel=f"{satisfaction} ({score})", ylabel=f"{loyalty} ({score})",
+                title=pick(lang, en="PLS scores", zh="PLS 得分"), lang=lang)
+    raw.plot(ax=axes[1], xlabel=f"{satisfaction} ({mean})", ylabel=f"{loyalty} ({mean})",
+             title=pick(lang, en="raw means", zh="题项均值"), lang=lang)
+    items.plot(ax=axes[2], xlabel=sat_item, ylabel=loy_item, title=pick(lang, en="overall items", zh="总体题项"),
+               lang=lang)
     fig.tight_layout()
     return fig
