@@ -475,19 +475,31 @@ class KeyDriverAnalysis:
         imp["p_top_rank"] = (ranks == 1).mean(0)
 
     # -- reporting ------------------------------------------------------------------------
-    def collinearity_text(self) -> str:
-        """Multicollinearity diagnostics in words."""
+    def collinearity_text(self, lang: str = "en") -> str:
+        """Multicollinearity diagnostics (多重共线性: VIF, 条件数) in words, in ``lang`` (``en`` or ``zh``)."""
         vif = self.importance_["vif"]
         worst = vif.idxmax()
         cn = self.condition_number_
         high = vif[vif > 5].index.tolist()
         if cn < 10 and not high:
-            level = "no worrying multicollinearity"
+            level = "none"
         elif cn < 30 and not (vif > 10).any():
-            level = "moderate multicollinearity"
+            level = "moderate"
         else:
-            level = "strong multicollinearity"
-        msg = (f"Condition number {cn:.1f}, largest VIF {vif.max():.2f} ({worst}): {level}. ")
+            level = "strong"
+        if lang == "zh":
+            words = {"none": "不存在值得担心的多重共线性", "moderate": "存在中等程度的多重共线性",
+                     "strong": "存在严重的多重共线性"}
+            msg = f"条件数 {cn:.1f}，最大 VIF {vif.max():.2f}（{worst}）：{words[level]}。"
+            if high:
+                msg += (f"{'、'.join(high)} 的 VIF 超过 5：它们各自的 OLS 系数不稳定，因此用分解方法"
+                        "（Shapley 值 / 相对权重）而不是回归系数来给驱动因素排序。")
+            else:
+                msg += "OLS 系数可以逐一解读。"
+            return msg
+        words = {"none": "no worrying multicollinearity", "moderate": "moderate multicollinearity",
+                 "strong": "strong multicollinearity"}
+        msg = (f"Condition number {cn:.1f}, largest VIF {vif.max():.2f} ({worst}): {words[level]}. ")
         if high:
             msg += (f"VIF above 5 for {', '.join(high)}: their individual OLS coefficients are unstable, "
                     "which is why the decomposition (Shapley/relative weights) rather than the "
@@ -527,6 +539,11 @@ class KeyDriverAnalysis:
                 + self.importance_.round(4).to_html())
 
 
+#: importance-performance quadrants (stable English names, saved in tables) and their Chinese display names
+QUADRANTS_ZH = {"Concentrate here": "重点改进", "Keep up the good work": "继续保持",
+                "Low priority": "低优先级", "Possible overkill": "过度投入"}
+
+
 def importance_performance(importance, performance, scale_min: float, scale_max: float) -> pd.DataFrame:
     """Importance-performance table with quadrant labels (Martilla & James 1977).
 
@@ -548,9 +565,11 @@ def importance_performance(importance, performance, scale_min: float, scale_max:
     return out
 
 
-def plot_importance_performance(ipm: pd.DataFrame, ax=None):
-    """Scatter of the importance-performance map with quadrant lines and labels."""
+def plot_importance_performance(ipm: pd.DataFrame, ax=None, lang: str = "en"):
+    """Scatter of the importance-performance map (重要性-绩效分析) with quadrant lines and labels."""
     import matplotlib.pyplot as plt
+
+    from crmlab.i18n import pick
 
     if ax is None:
         _, ax = plt.subplots(figsize=(7, 5))
@@ -560,19 +579,22 @@ def plot_importance_performance(ipm: pd.DataFrame, ax=None):
     ax.margins(0.18)
     ax.axvline(ipm["performance"].mean(), color="grey", lw=1, ls="--")
     ax.axhline(ipm["importance"].mean(), color="grey", lw=1, ls="--")
-    ax.set_xlabel("performance (mean rating, 0-100)")
-    ax.set_ylabel("importance (% of R²)")
-    ax.text(0.02, 0.98, "Concentrate here", transform=ax.transAxes, va="top", fontsize=9, color="#c23b3b")
-    ax.text(0.98, 0.98, "Keep up the good work", transform=ax.transAxes, va="top", ha="right", fontsize=9)
-    ax.text(0.02, 0.02, "Low priority", transform=ax.transAxes, fontsize=9)
-    ax.text(0.98, 0.02, "Possible overkill", transform=ax.transAxes, ha="right", fontsize=9)
-    ax.set_title("Importance-performance map")
+    ax.set_xlabel(pick(lang, en="performance (mean rating, 0-100)", zh="绩效（平均评分，换算为 0-100）"))
+    ax.set_ylabel(pick(lang, en="importance (% of R²)", zh="重要性（占 R² 的百分比）"))
+    q = {k: (v if lang == "zh" else k) for k, v in QUADRANTS_ZH.items()}
+    ax.text(0.02, 0.98, q["Concentrate here"], transform=ax.transAxes, va="top", fontsize=9, color="#c23b3b")
+    ax.text(0.98, 0.98, q["Keep up the good work"], transform=ax.transAxes, va="top", ha="right", fontsize=9)
+    ax.text(0.02, 0.02, q["Low priority"], transform=ax.transAxes, fontsize=9)
+    ax.text(0.98, 0.02, q["Possible overkill"], transform=ax.transAxes, ha="right", fontsize=9)
+    ax.set_title(pick(lang, en="Importance-performance map", zh="重要性-绩效分析图"))
     return ax.figure
 
 
-def plot_driver_shares(kda: KeyDriverAnalysis, ax=None):
+def plot_driver_shares(kda: KeyDriverAnalysis, ax=None, lang: str = "en"):
     """Horizontal bars of Shapley shares with bootstrap intervals (if any)."""
     import matplotlib.pyplot as plt
+
+    from crmlab.i18n import pick
 
     imp = kda.importance_.sort_values("shapley")
     if ax is None:
@@ -581,7 +603,7 @@ def plot_driver_shares(kda: KeyDriverAnalysis, ax=None):
     if "shapley_lo" in imp:
         xerr = np.vstack([imp["shapley"] - imp["shapley_lo"], imp["shapley_hi"] - imp["shapley"]])
     ax.barh(imp.index.astype(str), imp["shapley"], xerr=xerr, capsize=3)
-    ax.set_xlabel(f"Shapley share of R² (R² = {kda.r2_:.3f})")
-    ax.set_title(f"Key drivers of {kda.outcome_}")
+    ax.set_xlabel(pick(lang, en=f"Shapley share of R² (R² = {kda.r2_:.3f})",
+                       zh=f"Shapley 值：对 R² 的贡献（R² = {kda.r2_:.3f}）"))
+    ax.set_title(pick(lang, en=f"Key drivers of {kda.outcome_}", zh=f"{kda.outcome_} 的关键驱动因素"))
     return ax.figure
-

@@ -12,6 +12,7 @@ import pandas as pd
 from scipy import stats
 
 from crmlab.errors import DataError, ParameterError
+from crmlab.i18n import pick
 
 #: Exclusion reasons in the order they are checked; a row is counted under its first reason.
 REASONS = ("non_numeric", "out_of_range", "missing", "straight_liner", "speeder", "duplicate")
@@ -286,7 +287,7 @@ def top_box(df: pd.DataFrame, items, scale_max: float, k: int = 2, scale_min: fl
     return pd.DataFrame(rows).set_index("item")
 
 
-def plot_diverging(dist: pd.DataFrame, ax=None, title: str = "Item distributions"):
+def plot_diverging(dist: pd.DataFrame, ax=None, title: str | None = None, lang: str = "en"):
     """Diverging stacked bars: low answers to the left of zero, high answers to the right.
 
     The middle of the scale is split half/half for odd scales; for even
@@ -313,13 +314,14 @@ def plot_diverging(dist: pd.DataFrame, ax=None, title: str = "Item distributions
     ax.axvline(0, color="black", lw=0.8)
     ax.set_yticks(y, [str(i) for i in dist.index])
     ax.invert_yaxis()
-    ax.set_xlabel("% of answers (left: lower half of the scale, right: upper half)")
+    ax.set_xlabel(pick(lang, en="% of answers (left: lower half of the scale, right: upper half)",
+                       zh="作答比例（%；左：量表下半部分，右：上半部分）"))
     ax.legend(ncol=min(K, 11), fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.15), frameon=False)
-    ax.set_title(title)
+    ax.set_title(title if title is not None else pick(lang, en="Item distributions", zh="各题项的作答分布"))
     return ax.figure
 
 
-def plot_correlation(df: pd.DataFrame, items, ax=None, title: str = "Item correlations"):
+def plot_correlation(df: pd.DataFrame, items, ax=None, title: str | None = None, lang: str = "en"):
     """Heatmap of Pearson correlations between items."""
     import matplotlib.pyplot as plt
     import seaborn as sns
@@ -328,7 +330,7 @@ def plot_correlation(df: pd.DataFrame, items, ax=None, title: str = "Item correl
         _, ax = plt.subplots(figsize=(0.55 * len(items) + 2.5, 0.5 * len(items) + 2))
     sns.heatmap(df[list(items)].corr(), annot=True, fmt=".2f", cmap="vlag", vmin=-1, vmax=1, ax=ax,
                 annot_kws={"size": 7})
-    ax.set_title(title)
+    ax.set_title(title if title is not None else pick(lang, en="Item correlations", zh="题项间的相关系数"))
     return ax.figure
 
 
