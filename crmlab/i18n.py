@@ -7,6 +7,8 @@ follow the field's usage in Chinese CRM research (顾客满意度, 顾客忠诚�
 """
 from __future__ import annotations
 
+import pandas as pd
+
 LANGS = ("en", "zh")
 
 TERMS: dict[str, dict[str, str]] = {
@@ -85,5 +87,7 @@ def translate_columns(df, lang: str = "en", extra: dict[str, dict[str, str]] | N
         return terms[x].get(lang, terms[x]["en"]) if isinstance(x, str) and x in terms else x
 
     out = df.rename(columns=name)
-    out.index = out.index.rename(name(out.index.name))
+    out.index = out.index.rename([name(n) for n in out.index.names])  # one name per level
+    if isinstance(out.columns, pd.MultiIndex):
+        out.columns = out.columns.rename([name(n) for n in out.columns.names])
     return out

@@ -75,3 +75,13 @@ def test_pick_and_extra_terms():
     df = pd.DataFrame({"r2": [0.5], "other": [1]})
     assert list(translate_columns(df, "zh", extra={"r2": {"en": "R²", "zh": "决定系数 R²"}}).columns) == [
         "决定系数 R²", "other"]
+
+
+def test_translate_columns_handles_multi_level_indexes():
+    from crmlab.i18n import translate_columns
+
+    idx = pd.MultiIndex.from_tuples([("a", 1), ("b", 2)], names=["dataset", "n"])
+    df = pd.DataFrame({"rows": [1, 2]}, index=idx)
+    out = translate_columns(df, "zh")
+    assert list(out.index.names) == ["数据集", "样本数"] and list(out.columns) == ["行数"]
+    assert list(df.index.names) == ["dataset", "n"]  # the input is left alone
