@@ -87,7 +87,7 @@ def translate_columns(df, lang: str = "en", extra: dict[str, dict[str, str]] | N
         return terms[x].get(lang, terms[x]["en"]) if isinstance(x, str) and x in terms else x
 
     out = df.rename(columns=name)
-    out.index = out.index.rename([name(n) for n in out.index.names])  # one name per level
+    out.index = out.index.set_names([name(n) for n in out.index.names])  # one name per level
     if isinstance(out.columns, pd.MultiIndex):
-        out.columns = out.columns.rename([name(n) for n in out.columns.names])
+        out.columns = out.columns.set_names([name(n) for n in out.columns.names])
     return out
