@@ -27,21 +27,9 @@ sys.path.insert(0, str(ROOT))
 from crmlab import transactions as tr  # noqa: E402
 from crmlab.clv import BGNBD, GammaGamma  # noqa: E402
 from crmlab.simulate.transactions import simulate_transactions  # noqa: E402
+from _common import line, timed  # noqa: E402
 
 FHL = dict(r=0.243, alpha=4.414, a=0.793, b=2.426)
-
-
-def line(name, ours, ref=None, note="", goal=None):
-    ref_s = f"{ref:8.2f} s" if ref is not None else "       - "
-    ratio = f"{ref / ours:7.1f}x" if ref is not None else "       -"
-    goal_s = "" if goal is None else ("  [goal < %g s: %s]" % (goal, "met" if ours < goal else "NOT met"))
-    print(f"{name:<44} ours {ours:7.2f} s   reference {ref_s}  speed-up {ratio} {note}{goal_s}", flush=True)
-
-
-def timed(fn, *a, **k):
-    t = time.perf_counter()
-    out = fn(*a, **k)
-    return out, time.perf_counter() - t
 
 
 def summary_subprocess(path: str) -> tuple[float, float]:
@@ -94,7 +82,7 @@ def main():
             what = "summary-level generator (its transactional one fails on pandas 2)"
         ref_gen = t_ref * n / m
         note = f"(lifetimes {what}, timed at {m:,} customers, scaled x{n / m:g})"
-    line(f"generate {n:,} customers ({len(sim.log):,} rows)", t_gen, ref_gen, note, goal=10)
+    line(f"generate {n:,} customers ({len(sim.log):,} rows)", t_gen, ref_gen, "lifetimes", goal=10, note=note)
 
     # 2. fit on the day-resolution summary of those customers
     summ = tr.summarize(sim.log, calibration_end="1998-06-30", period_counts=False).table
@@ -108,9 +96,9 @@ def main():
     if lifetimes is not None:
         _, ref_bg = timed(lifetimes.BetaGeoFitter().fit, f, r, T)
         _, ref_gg = timed(lifetimes.GammaGammaFitter().fit, f[rep], mv[rep])
-    line(f"BG/NBD fit, {n:,} customers ({bg.n_rows_:,} rows)", t_bg, ref_bg)
-    line(f"Gamma-Gamma fit, {int(rep.sum()):,} repeat buyers", t_gg, ref_gg)
-    line("BG/NBD + Gamma-Gamma", t_bg + t_gg, None if ref_bg is None else ref_bg + ref_gg, goal=3)
+    line(f"BG/NBD fit, {n:,} customers ({bg.n_rows_:,} rows)", t_bg, ref_bg, "lifetimes")
+    line(f"Gamma-Gamma fit, {int(rep.sum()):,} repeat buyers", t_gg, ref_gg, "lifetimes")
+    line("BG/NBD + Gamma-Gamma", t_bg + t_gg, None if ref_bg is None else ref_bg + ref_gg, "lifetimes", goal=3)
 
     # 3. summary of a large Parquet log
     with tempfile.TemporaryDirectory() as tmp:
@@ -133,7 +121,7 @@ def main():
                              freq="D", monetary_value_col="amount")
             ref_sum = t_ref * args.rows / m
             note = f"(lifetimes timed at {m:,} rows, scaled x{args.rows / m:g})"
-        line(f"summary of {args.rows:,} transactions (Parquet)", t_sum, ref_sum, note, goal=10)
+        line(f"summary of {args.rows:,} transactions (Parquet)", t_sum, ref_sum, "lifetimes", goal=10, note=note)
         print(f"{'':<44} load average now {os.getloadavg()[0]:.1f}")
         print(f"{'':<44} peak memory of the summary process: {gb:.2f} GB  "
               f"[goal < 4 GB: {'met' if gb < 4 else 'NOT met'}]")

@@ -27,21 +27,9 @@ import pandas as pd
 from crmlab import datasets
 from crmlab.drivers import KeyDriverAnalysis, sampled_shapley_r2_from_corr, shapley_r2_from_corr
 from crmlab.simulate.likert import simulate_likert
+from _common import line, timed  # noqa: E402
 
 
-def timed(fn, *a, **k):
-    t = time.perf_counter()
-    out = fn(*a, **k)
-    return out, time.perf_counter() - t
-
-
-def line(name, ours, ref=None, ref_name="", goal=None, note=""):
-    msg = f"{name:<46s} ours {ours:8.3f} s"
-    if ref is not None:
-        msg += f" | {ref_name} {ref:9.2f} s{note} | ratio {ref / ours:8.1f}x"
-    if goal is not None:
-        msg += f" | goal < {goal:g} s: {'OK' if ours < goal else 'MISSED'}"
-    print(msg, flush=True)
 
 
 def survey(p, n=10_000, seed=0):

@@ -11,25 +11,9 @@ Run: ``.venv/bin/python benchmarks/bench_retention.py`` (or ``make bench``).
 """
 from __future__ import annotations
 
-import time
-
 import numpy as np
 import pandas as pd
-
-
-def timed(fn, *a, **k):
-    t = time.perf_counter()
-    out = fn(*a, **k)
-    return out, time.perf_counter() - t
-
-
-def line(name, ours, ref=None, ref_name="", goal=None):
-    msg = f"{name:<48s} ours {ours:8.2f} s"
-    if ref is not None:
-        msg += f" | {ref_name} {ref:8.2f} s | ratio {ref / ours:6.1f}x"
-    if goal is not None:
-        msg += f" | goal < {goal:.0f} s: {'OK' if ours < goal else 'MISSED'}"
-    print(msg, flush=True)
+from _common import line, timed
 
 
 def full_experiment_analysis(df, seed=1):

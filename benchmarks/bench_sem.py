@@ -10,7 +10,6 @@ import argparse
 import time
 import warnings
 
-import numpy as np
 import pandas as pd
 
 from crmlab import datasets
