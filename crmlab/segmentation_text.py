@@ -2,7 +2,9 @@
 
 The sentences the report writes from numbers (one function per section), the
 display names of table columns, row labels and rule tables (:func:`show`,
-:func:`segment_rules`, :func:`lifecycle_rules`) and the time-unit words.
+:func:`segment_rules`, :func:`lifecycle_rules`), the time-unit words, and readable numbers in the
+displayed tables (:func:`readable`, :func:`parameters_table`: amounts, probabilities, percentages,
+estimates with their 95% interval as ``0.243 [0.218, 0.267]``).
 Only words change with ``lang``: numbers, saved tables and ``results.json``
 keep their stable English names (the RFM segment names are keys there).
 Terms follow the field's usage: 客户细分, 客户价值评估, 客户画像, 客户终身价值
@@ -14,11 +16,13 @@ from __future__ import annotations
 import pandas as pd
 
 from crmlab.i18n import translate_columns
+from crmlab.report import fmt_ci, fmt_num
 
 __all__ = ["COLUMNS", "SUMMARY_COLUMNS", "VALUES", "term", "column", "unit_word", "method_name", "show",
+           "fmt_money", "fmt_prob", "fmt_pct", "readable", "parameters_table",
            "segment_rules", "lifecycle_rules", "summary_text", "segments_text", "pareto_failed_text",
-           "models_text", "no_holdout_text", "holdout_text", "clv_text", "clusters_text", "lifecycle_text",
-           "early_warning_text"]
+           "models_text", "no_holdout_text", "holdout_text", "clv_text", "clusters_text", "portraits_text",
+           "lifecycle_text", "early_warning_text"]
 
 #: Chinese display names of table columns and index names (RFM sense of recency/frequency/monetary)
 COLUMNS: dict[str, str] = {
@@ -34,7 +38,7 @@ COLUMNS: dict[str, str] = {
     "m_min": "M 得分下限", "m_max": "M 得分上限", "description": "说明",
     # model parameters
     "model": "模型", "parameter": "参数", "estimate": "估计值", "se": "标准误", "lower95": "95% 置信下限",
-    "upper95": "95% 置信上限",
+    "upper95": "95% 置信上限", "estimate [95% CI]": "估计值 [95% 置信区间]",
     # holdout
     "calibration_frequency": "校准期重复购买次数", "actual": "实际值（均值）", "predicted": "预测值（均值）",
     # value tiers
@@ -166,6 +170,93 @@ def show(df: pd.DataFrame | pd.Series, lang: str = "en", *, summary: bool = Fals
     return out
 
 
+# ---------------------------------------------------------------------------------------------
+# readable numbers in the displayed tables (saved tables keep full precision)
+# ---------------------------------------------------------------------------------------------
+
+#: columns holding amounts of money (3 significant digits, at most 2 decimals)
+MONEY_COLUMNS = frozenset({"monetary", "monetary_value", "spend", "spend_holdout", "clv", "clv_mean", "clv_total",
+                           "past_spend", "value_at_risk"})
+#: columns holding probabilities (3 decimals, "< 0.001" below)
+PROBABILITY_COLUMNS = frozenset({"p_alive", "p_alive_bgnbd"})
+#: columns holding shares of a whole (percent, one decimal)
+SHARE_COLUMNS = frozenset({"share", "value_share"})
+
+
+def _missing(x) -> bool:
+    return x is None or (isinstance(x, float) and x != x) or bool(pd.isna(x))
+
+
+def fmt_money(x, sig: int = 3) -> str:
+    """An amount with ``sig`` significant digits but never more than 2 decimals.
+
+    >>> fmt_money(6552.7), fmt_money(33.286), fmt_money(1.6e-07), fmt_money(0.0123)
+    ('6,553', '33.3', '0.00', '0.01')
+    """
+    if _missing(x):
+        return "-"
+    s = fmt_num(float(x), sig)
+    if "." in s and len(s.split(".")[1]) > 2:
+        s = f"{float(x):,.2f}"
+    return s
+
+
+def fmt_prob(p) -> str:
+    """A probability with 3 decimals; ``< 0.001`` below 0.001 (not 0.0000000240).
+
+    >>> fmt_prob(0.78612), fmt_prob(2.4e-08), fmt_prob(1.0)
+    ('0.786', '< 0.001', '1.000')
+    """
+    if _missing(p):
+        return "-"
+    p = float(p)
+    return "< 0.001" if 0 < p < 0.001 else f"{p:.3f}"
+
+
+def fmt_pct(x) -> str:
+    """A share of a whole as a percentage with one decimal.
+
+    >>> fmt_pct(0.33644), fmt_pct(0.0297), fmt_pct(0.0)
+    ('33.6%', '3.0%', '0.0%')
+    """
+    return "-" if _missing(x) else f"{100 * float(x):.1f}%"
+
+
+def readable(df: pd.DataFrame | pd.Series, lang: str = "en", *, summary: bool = False) -> pd.DataFrame:
+    """A display copy of a study table: money, probabilities and shares as readable strings, names in ``lang``.
+
+    Columns are recognised by their stable English names (amounts :data:`MONEY_COLUMNS`, probabilities
+    :data:`PROBABILITY_COLUMNS`, shares :data:`SHARE_COLUMNS`, ``*_since_last`` durations with one
+    decimal); the other numbers are left for :func:`crmlab.report.format_table` (3 significant digits).
+    Pass the result as ``display_df`` to :func:`crmlab.report.show_table`; the saved table is untouched.
+    """
+    out = df.to_frame() if isinstance(df, pd.Series) else df.copy()
+    for col in out.columns:
+        name = str(col)
+        if not pd.api.types.is_numeric_dtype(out[col]) or pd.api.types.is_bool_dtype(out[col]):
+            continue
+        if name in MONEY_COLUMNS:
+            out[col] = out[col].map(fmt_money)
+        elif name in PROBABILITY_COLUMNS:
+            out[col] = out[col].map(fmt_prob)
+        elif name in SHARE_COLUMNS:
+            out[col] = out[col].map(fmt_pct)
+        elif name.endswith("s_since_last"):
+            out[col] = out[col].map(lambda v: "-" if _missing(v) else f"{float(v):,.1f}")
+    return show(out, lang, summary=summary)
+
+
+def parameters_table(fits: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
+    """Display copy of the model parameter table: ``estimate [95% CI]`` as ``0.243 [0.218, 0.267]`` and the SE.
+
+    ``fits`` has columns ``estimate, se, lower95, upper95`` (missing interval: the estimate alone).
+    """
+    out = pd.DataFrame({"estimate [95% CI]": [fmt_ci(e, lo, hi) for e, lo, hi in
+                                              zip(fits["estimate"], fits["lower95"], fits["upper95"])],
+                        "se": [fmt_num(v, 2) for v in fits["se"]]}, index=fits.index)
+    return show(out, lang)
+
+
 def segment_rules(rules: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
     """The RFM segment rule table for display (segment names and descriptions in ``lang``)."""
     if lang != "zh":
@@ -231,28 +322,41 @@ def pareto_failed_text(exc, lang: str = "en") -> str:
     return f"**Pareto/NBD did not converge** and is left out below: {exc}"
 
 
-def models_text(bg, pn, gg, indep: dict, lang: str = "en") -> str:
-    """Section 3: fit of the purchase and spend models and the Gamma-Gamma independence check.
+def models_text(bg, pn, gg, indep: dict, lang: str = "en", time_unit: str = "weeks") -> str:
+    """Section 3: fit of the purchase and spend models, the Gamma-Gamma independence check and what the
+    BG/NBD parameters mean (mean purchase rate r/alpha per time unit, mean drop-out chance a/(a+b) per purchase).
 
     ``bg``, ``pn`` (or None) and ``gg`` are fitted :class:`crmlab.clv.BGNBD`, :class:`crmlab.clv.ParetoNBD`
     and :class:`crmlab.clv.GammaGamma`; ``indep`` is :func:`crmlab.clv.independence_check`.
     """
     small = abs(indep["pearson"]) < 0.3
+    par = bg.params_
+    rate = par["r"] / par["alpha"]
+    drop = par["a"] / (par["a"] + par["b"])
+    ll = lambda m: fmt_num(m.loglik_, 5)  # noqa: E731  (one decimal at the size of a CDNOW log-likelihood)
+    pearson, spearman = fmt_num(indep["pearson"], 2), fmt_num(indep["spearman"], 2)
     if lang == "zh":
-        return (f"BG/NBD 模型的对数似然为 {bg.loglik_:,.1f}"
-                + (f"，Pareto/NBD 为 {pn.loglik_:,.1f}" if pn is not None else "")
+        u = unit_word(time_unit, lang)
+        return (f"BG/NBD 模型的对数似然为 {ll(bg)}"
+                + (f"，Pareto/NBD 为 {ll(pn)}" if pn is not None else "")
                 + f"，基于 {bg.n_customers_:,} 位客户（{bg.n_rows_:,} 个不同的 (x, t_x, T) 组合）。"
                 f"Gamma-Gamma 模型基于 {gg.n_customers_:,} 位重复购买客户：每次交易的平均消费额为 "
-                f"{gg.mean_spend():.2f}。Gamma-Gamma 模型独立性假设的检验：在重复购买客户中，消费频率与平均消费额的"
-                f"相关系数为 {indep['pearson']:.2f}（Spearman 相关 {indep['spearman']:.2f}）；"
-                + ("相关很弱，该假设可以成立。" if small else "**相关不弱：基于 Gamma-Gamma 模型的 CLV 应谨慎解读。**"))
-    return (f"BG/NBD log-likelihood {bg.loglik_:,.1f}" + (f", Pareto/NBD {pn.loglik_:,.1f}" if pn is not None else "")
+                f"{fmt_money(gg.mean_spend())}。Gamma-Gamma 模型独立性假设的检验：在重复购买客户中，消费频率与平均消费额的"
+                f"相关系数为 {pearson}（Spearman 相关 {spearman}）；"
+                + ("相关很弱，该假设可以成立。" if small else "**相关不弱：基于 Gamma-Gamma 模型的 CLV 应谨慎解读。**")
+                + f"\n\n**含义**：仍然活跃的客户平均每{u}重复购买 {fmt_num(rate, 2)} 次（约每 {fmt_num(1 / rate, 2)} "
+                f"{u}一次）；每次购买之后，客户平均有 {drop:.0%} 的可能从此不再购买。")
+    u = unit_word(time_unit)
+    return (f"BG/NBD log-likelihood {ll(bg)}" + (f", Pareto/NBD {ll(pn)}" if pn is not None else "")
             + f" on {bg.n_customers_:,} customers ({bg.n_rows_:,} distinct (x, t_x, T) rows). "
             f"Gamma-Gamma on {gg.n_customers_:,} repeat buyers: mean spend per transaction "
-            f"{gg.mean_spend():.2f}. Independence check of the Gamma-Gamma assumption: the correlation between "
-            f"frequency and average spend among repeat buyers is {indep['pearson']:.2f} (Spearman {indep['spearman']:.2f}); "
+            f"{fmt_money(gg.mean_spend())}. Independence check of the Gamma-Gamma assumption: the correlation between "
+            f"frequency and average spend among repeat buyers is {pearson} (Spearman {spearman}); "
             + ("small, so the assumption is tenable." if small else
-               "**not small: CLV from Gamma-Gamma should be read with caution.**"))
+               "**not small: CLV from Gamma-Gamma should be read with caution.**")
+            + f"\n\n**What this means:** while still active, the average customer makes {fmt_num(rate, 2)} repeat "
+            f"purchases per {u} (about one every {fmt_num(1 / rate, 2)} {u}s), and after each purchase a customer "
+            f"stops buying for good with a {drop:.0%} chance on average.")
 
 
 def no_holdout_text(lang: str = "en") -> str:
@@ -263,78 +367,131 @@ def no_holdout_text(lang: str = "en") -> str:
 
 
 def holdout_text(duration: float, time_unit: str, err: dict, lang: str = "en") -> str:
-    """Section 4: holdout validation of the BG/NBD (``err`` is :func:`crmlab.clv.holdout_errors`)."""
+    """Section 4: holdout validation of the BG/NBD (``err`` is :func:`crmlab.clv.holdout_errors`) and what
+    the gap between predicted and actual repeat purchases means for the value forecasts."""
     act, pred = err["actual_repeat"], err["predicted_repeat"]
     rel = pred / act - 1 if act else float("nan")
+    mae, rmse, cor = (fmt_num(err[k], 2) for k in ("mae_per_customer", "rmse_per_customer", "correlation"))
+    close = abs(rel) <= 0.1
     if lang == "zh":
-        return (f"在验证期（{duration:.0f} {unit_word(time_unit, lang)}）内，客户共进行了 **{act:,.0f} 次重复购买，"
-                f"BG/NBD 模型预测为 {pred:,.0f} 次**（{rel:+.1%}）；每位客户的平均绝对误差 (MAE) 为 "
-                f"{err['mae_per_customer']:.2f}，均方根误差 (RMSE) 为 {err['rmse_per_customer']:.2f}，"
-                f"预测值与实际值的相关系数为 {err['correlation']:.2f}。")
-    return (f"Over the holdout ({duration:.0f} {unit_word(time_unit)}s) the customers made "
-            f"**{act:,.0f} repeat purchases; the BG/NBD predicted {pred:,.0f}** "
-            f"({rel:+.1%}); mean absolute error per customer "
-            f"{err['mae_per_customer']:.2f}, RMSE {err['rmse_per_customer']:.2f}, correlation of predicted and actual "
-            f"{err['correlation']:.2f}.")
+        meaning = ("模型对整个客户群的预测与实际相差不到 10%，可以用来预测下文的客户价值。" if close else
+                   f"模型{'低估' if rel < 0 else '高估'}了验证期的重复购买（{rel:+.0%}），因此下文的客户价值预测"
+                   f"{'偏保守' if rel < 0 else '偏乐观'}。") if rel == rel else ""
+        return (f"在验证期（{fmt_num(duration, 2)} {unit_word(time_unit, lang)}）内，客户共进行了 **{fmt_num(act)} 次重复购买，"
+                f"BG/NBD 模型预测为 {fmt_num(pred)} 次**（{rel:+.1%}）；每位客户的平均绝对误差 (MAE) 为 "
+                f"{mae}，均方根误差 (RMSE) 为 {rmse}，预测值与实际值的相关系数为 {cor}。"
+                + (f"\n\n**含义**：{meaning}" if meaning else ""))
+    meaning = ("the model forecasts the cohort's repeat buying within 10%, close enough for the value forecasts below."
+               if close else
+               f"the model {'under' if rel < 0 else 'over'}-predicts repeat buying in the holdout ({rel:+.0%}), so the "
+               f"value forecasts below are on the {'conservative' if rel < 0 else 'optimistic'} side."
+               ) if rel == rel else ""
+    return (f"Over the holdout ({fmt_num(duration, 2)} {unit_word(time_unit)}s) the customers made "
+            f"**{fmt_num(act)} repeat purchases; the BG/NBD predicted {fmt_num(pred)}** "
+            f"({rel:+.1%}); mean absolute error per customer {mae}, RMSE {rmse}, correlation of predicted and actual "
+            f"{cor}." + (f"\n\n**What this means:** {meaning}" if meaning else ""))
 
 
 def clv_text(total: float, mean: float, total_paretonbd: float | None, conc: dict, horizon: float,
              time_unit: str, lang: str = "en") -> str:
-    """Section 5: total and mean CLV and its concentration (``conc`` is :func:`crmlab.clv.concentration`)."""
+    """Section 5: total and mean CLV, its concentration (``conc`` is :func:`crmlab.clv.concentration`) and
+    how many times a top-20% customer is worth a customer outside the top 20%."""
+    top20 = conc["top20_share"]
+    ratio = 4 * top20 / (1 - top20) if top20 < 1 else float("inf")
     if lang == "zh":
-        return (f"现有客户在未来 {horizon:g} {unit_word(time_unit, lang)}内的预期价值：**{total:,.0f}**"
-                f"（平均每位客户 {mean:,.2f}；BG/NBD + Gamma-Gamma 模型"
-                + (f"；若改用 Pareto/NBD 模型：{total_paretonbd:,.0f}" if total_paretonbd is not None else "")
+        return (f"现有客户在未来 {fmt_num(horizon)} {unit_word(time_unit, lang)}内的预期价值：**{fmt_num(total)}**"
+                f"（平均每位客户 {fmt_money(mean)}；BG/NBD + Gamma-Gamma 模型"
+                + (f"；若改用 Pareto/NBD 模型：{fmt_num(total_paretonbd)}" if total_paretonbd is not None else "")
                 + f"）。客户价值高度集中：价值最高的 10% 客户占 **{conc['top10_share']:.0%}**，"
-                f"前 20% 客户占 **{conc['top20_share']:.0%}**。高价值客户（前 20%）是客户保留投入回报最高的群体。")
-    return (f"Expected value of the current customers over the next {horizon:g} {unit_word(time_unit)}s: "
-            f"**{total:,.0f}** (mean {mean:,.2f} per customer; BG/NBD + Gamma-Gamma"
-            + (f"; with the Pareto/NBD instead: {total_paretonbd:,.0f}" if total_paretonbd is not None else "")
+                f"前 20% 客户占 **{top20:.0%}**。\n\n**含义**：一位高价值客户（前 20%）的预期价值平均相当于其余客户的 "
+                f"{fmt_num(ratio, 2)} 倍，客户保留投入应首先用在这些客户身上。")
+    return (f"Expected value of the current customers over the next {fmt_num(horizon)} {unit_word(time_unit)}s: "
+            f"**{fmt_num(total)}** (mean {fmt_money(mean)} per customer; BG/NBD + Gamma-Gamma"
+            + (f"; with the Pareto/NBD instead: {fmt_num(total_paretonbd)}" if total_paretonbd is not None else "")
             + "). Value is concentrated: the top 10% of customers hold "
-            f"**{conc['top10_share']:.0%}** and the top 20% hold **{conc['top20_share']:.0%}** of it. "
-            f"The high-value tier (top 20%) is where retention effort pays.")
+            f"**{conc['top10_share']:.0%}** and the top 20% hold **{top20:.0%}** of it.\n\n**What this means:** a "
+            f"customer in the high-value tier (top 20%) is worth {fmt_num(ratio, 2)} times a customer outside it "
+            "on average; that tier is where retention effort pays first.")
 
 
 def clusters_text(method: str, k: int, silhouette: float, other: str, alt_k: int, ari: pd.Series,
                   lang: str = "en") -> str:
     """Section 6: chosen number of clusters, the other method's choice and bootstrap stability."""
     stable = ari.mean() > 0.8
+    sil, mean, low = fmt_num(silhouette, 2), fmt_num(ari.mean(), 2), fmt_num(ari.min(), 2)
     if lang == "zh":
         crit = "依据 BIC" if other == "gmm" else "依据轮廓系数"
-        return (f"{method_name(method, lang)} 选择了 **k = {k}**（轮廓系数 {silhouette:.2f}）；"
+        return (f"{method_name(method, lang)} 选择了 **k = {k}**（轮廓系数 {sil}）；"
                 f"{method_name(other, lang)} 会选择 k = {alt_k}（{crit}）。自助法稳定性：{len(ari)} 次重抽样的"
-                f"调整兰德指数 (ARI) 均值为 {ari.mean():.2f}（最小值 {ari.min():.2f}）"
+                f"调整兰德指数 (ARI) 均值为 {mean}（最小值 {low}）"
                 + ("——聚类划分可以复现。" if stable else "——**聚类划分不稳定，只宜把这些聚类当作粗略的概括。**"))
-    return (f"{method} chose **k = {k}** (silhouette {silhouette:.2f}); "
+    return (f"{method} chose **k = {k}** (silhouette {sil}); "
             f"{other} would choose k = {alt_k} ({'BIC' if other == 'gmm' else 'silhouette'}). Bootstrap stability: "
-            f"mean adjusted Rand index {ari.mean():.2f} (min {ari.min():.2f}) over {len(ari)} resamples"
+            f"mean adjusted Rand index {mean} (min {low}) over {len(ari)} resamples"
             + (" - a reproducible partition." if stable else
                " - **the partition is not stable; treat the clusters as a rough summary.**"))
 
 
+def portraits_text(portrait: pd.DataFrame, time_unit: str = "weeks", lang: str = "en") -> str:
+    """Section 6: what the clusters mean - the cluster holding most expected value against the rest.
+
+    ``portrait`` is :func:`crmlab.segment.portraits` (columns ``customers, share, value_share, frequency,
+    recency, p_alive``; ``recency`` is the time since the last purchase).
+    """
+    top = portrait["value_share"].idxmax()
+    row = portrait.loc[top]
+    rest = portrait.drop(index=top)
+    n_rest = int(rest["customers"].sum())
+    rest_freq = (rest["frequency"] * rest["customers"]).sum() / n_rest if n_rest else float("nan")
+    rest_p = (rest["p_alive"] * rest["customers"]).sum() / n_rest if n_rest else float("nan")
+    if lang == "zh":
+        u = unit_word(time_unit, lang)
+        return (f"**含义**：第 {top} 类是价值最高的客户群：{int(row['customers']):,} 位客户（{row['share']:.0%}）"
+                f"占预期价值的 **{row['value_share']:.0%}**；他们平均购买 {fmt_num(row['frequency'], 2)} 次，"
+                f"距上次购买 {fmt_num(row['recency'], 2)} {u}，存活概率 P(alive) 为 {fmt_num(row['p_alive'], 2)}。"
+                + (f"其余 {n_rest:,} 位客户平均只购买 {fmt_num(rest_freq, 2)} 次，P(alive) 为 {fmt_num(rest_p, 2)}。"
+                   if n_rest else ""))
+    u = unit_word(time_unit)
+    return (f"**What this means:** cluster {top} is the valuable group: {int(row['customers']):,} customers "
+            f"({row['share']:.0%}) hold **{row['value_share']:.0%}** of expected value; they bought "
+            f"{fmt_num(row['frequency'], 2)} times on average, last {fmt_num(row['recency'], 2)} {u}s ago, with "
+            f"P(alive) {fmt_num(row['p_alive'], 2)}."
+            + (f" The other {n_rest:,} customers bought {fmt_num(rest_freq, 2)} times on average, with P(alive) "
+               f"{fmt_num(rest_p, 2)}." if n_rest else ""))
+
+
 def lifecycle_text(life: pd.DataFrame, n_customers: int, lang: str = "en") -> str:
-    """Section 7: lifecycle stages (``life`` has ``customers`` and ``value_share`` per stage)."""
+    """Section 7: lifecycle stages (``life`` has ``customers`` and ``value_share`` per stage) and what they mean:
+    the stage holding most expected value, and whether that value is slipping (declining or lapsed stage)."""
     big = life["customers"].idxmax()
     share = life.loc[big, "customers"] / n_customers
     n_act, v_act = life.loc["active/growing", "customers"], life.loc["active/growing", "value_share"]
     n_lapsed, n_new = life.loc["lapsed", "customers"], life.loc["new", "customers"]
+    top = life["value_share"].idxmax()
+    v_top = life.loc[top, "value_share"]
+    slipping = top in ("declining", "lapsed")
     if lang == "zh":
         return (f"大多数客户处于**{term(big, lang)}**阶段（{share:.0%}）；{n_act:,} 位客户处于成长/活跃阶段，"
                 f"占预期价值的 {v_act:.0%}；{n_lapsed:,} 位客户已流失/休眠"
-                + ("；没有新客户（所有客户的首次购买都在 13 周以前）。" if n_new == 0 else f"；{n_new:,} 位是新客户。"))
+                + ("；没有新客户（所有客户的首次购买都在 13 周以前）。" if n_new == 0 else f"；{n_new:,} 位是新客户。")
+                + f"\n\n**含义**：预期价值最多的是**{term(top, lang)}**阶段的客户（{v_top:.0%}）"
+                + ("——这部分价值正在流失，下面的流失预警名单正是针对这些客户。" if slipping else "。"))
     return (f"Most customers are **{big}** ({share:.0%}); "
             f"{n_act:,} are active/growing and hold {v_act:.0%} "
             f"of expected value, {n_lapsed:,} have lapsed"
             + (" and no customer is new (all first purchases are older than 13 weeks)." if n_new == 0
-               else f" and {n_new:,} are new."))
+               else f" and {n_new:,} are new.")
+            + f"\n\n**What this means:** the **{top}** customers hold the largest share of expected value ({v_top:.0%})"
+            + (" - value that is slipping away, which is what the early-warning list below is for." if slipping
+               else "."))
 
 
 def early_warning_text(n: int, spend: float, p_alive_below: float, shown: int = 15, lang: str = "en") -> str:
     """Section 7: the early-warning list (valuable customers whose P(alive) has fallen)."""
     if lang == "zh":
         return (f"**流失预警**：按历史消费额排名前 20% 的客户中，有 {n:,} 位的存活概率 P(alive) 低于 "
-                f"{p_alive_below:g}；他们迄今共消费 {spend:,.0f}。下表列出流失风险价值最高的 {shown} 位客户"
+                f"{p_alive_below:g}；他们迄今共消费 {fmt_num(spend)}。下表列出流失风险价值最高的 {shown} 位客户"
                 "（客户编号为加密假名；P(alive) 来自 Pareto/NBD 模型，CLV 来自 BG/NBD + Gamma-Gamma 模型）：")
     return (f"**Early warning:** {n:,} of the top-20% customers by past spend have P(alive) below "
-            f"{p_alive_below:g}; together they spent {spend:,.0f} so far. The {shown} with most past value at risk "
+            f"{p_alive_below:g}; together they spent {fmt_num(spend)} so far. The {shown} with most past value at risk "
             "(ids are keyed pseudonyms; P(alive) from the Pareto/NBD, CLV from BG/NBD + Gamma-Gamma):")
