@@ -477,6 +477,8 @@ class KeyDriverAnalysis:
     # -- reporting ------------------------------------------------------------------------
     def collinearity_text(self, lang: str = "en") -> str:
         """Multicollinearity diagnostics (多重共线性: VIF, 条件数) in words, in ``lang`` (``en`` or ``zh``)."""
+        from crmlab.report import fmt_num
+
         vif = self.importance_["vif"]
         worst = vif.idxmax()
         cn = self.condition_number_
@@ -490,7 +492,7 @@ class KeyDriverAnalysis:
         if lang == "zh":
             words = {"none": "不存在值得担心的多重共线性", "moderate": "存在中等程度的多重共线性",
                      "strong": "存在严重的多重共线性"}
-            msg = f"条件数 {cn:.1f}，最大 VIF {vif.max():.2f}（{worst}）：{words[level]}。"
+            msg = f"条件数 {fmt_num(cn)}，最大 VIF {fmt_num(vif.max())}（{worst}）：{words[level]}。"
             if high:
                 msg += (f"{'、'.join(high)} 的 VIF 超过 5：它们各自的 OLS 系数不稳定，因此用分解方法"
                         "（Shapley 值 / 相对权重）而不是回归系数来给驱动因素排序。")
@@ -499,7 +501,7 @@ class KeyDriverAnalysis:
             return msg
         words = {"none": "no worrying multicollinearity", "moderate": "moderate multicollinearity",
                  "strong": "strong multicollinearity"}
-        msg = (f"Condition number {cn:.1f}, largest VIF {vif.max():.2f} ({worst}): {words[level]}. ")
+        msg = (f"Condition number {fmt_num(cn)}, largest VIF {fmt_num(vif.max())} ({worst}): {words[level]}. ")
         if high:
             msg += (f"VIF above 5 for {', '.join(high)}: their individual OLS coefficients are unstable, "
                     "which is why the decomposition (Shapley/relative weights) rather than the "

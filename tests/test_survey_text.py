@@ -16,6 +16,7 @@ import pytest
 from crmlab import datasets
 from crmlab import survey_text as st
 from crmlab.drivers import KeyDriverAnalysis, importance_performance
+from crmlab.report import fmt_ci, fmt_num
 from crmlab.survey import nps
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -54,10 +55,16 @@ def test_descriptives_sentence():
 def test_nps_sentence_from_hand_counted_scores():
     res = nps([10, 9, 9, 8, 7, 6, 3, 0, 10, 10])   # 5 promoters, 2 passives, 3 detractors: NPS 20
     zh = st.nps_text(res, "zh")
-    assert zh.startswith("**净推荐值 NPS = 20.0**（95% 置信区间 ")
-    assert zh.endswith("推荐者 50.0%，贬损者 30.0%，n = 10）。")
-    assert f"{res.ci_low:.1f} 至 {res.ci_high:.1f}" in zh
-    assert st.nps_text(res).startswith("**NPS = 20.0** (95% CI ")
+    # variance (0.5 + 0.3 - 0.2²) / 10 = 0.076: 20 ± 1.96 * 27.6 = -34 to 74
+    assert zh == ("**净推荐值 NPS = 20 [-34, 74]**（95% 置信区间；推荐者 50%，贬损者 30%，n = 10）。"
+                  "区间包含 0：这个样本无法判断推荐者与贬损者哪一方更多。")
+    assert st.nps_text(res) == ("**NPS = 20 [-34, 74]** (95% CI; 50% promoters, 30% detractors, n = 10). "
+                                "The interval includes 0: this sample cannot tell whether promoters or detractors "
+                                "are more numerous.")
+    many = nps([10] * 60 + [9] * 20 + [3] * 20)   # NPS 60, interval well above 0
+    assert "推荐者多于贬损者" in st.nps_text(many, "zh") and "promoters outnumber detractors" in st.nps_text(many)
+    few = nps([0] * 80 + [10] * 20)
+    assert "贬损者多于推荐者" in st.nps_text(few, "zh") and "detractors outnumber promoters" in st.nps_text(few)
     assert "`nps_item`" in st.no_nps_text("zh") and "净推荐值" in st.no_nps_text("zh")
 
 
@@ -73,7 +80,11 @@ def test_ordinal_sentence():
                   "无法给出的信息：每个评分等级的概率。所有驱动因素取第 75 百分位时，给出最高评分（3）的概率为 14.5%，"
                   "取第 25 百分位时为 0.1%。")
     en = st.ordinal_text(cmp, "q1", probs, 3.0)
-    assert "multiplies the odds of a higher `q1` answer by 1.55" in en and "Signs agree for 67%" in en
+    assert "multiplies the odds of a higher `q1` answer by 1.55 (odds ratio)" in en and "Signs agree for 67%" in en
+    # with the odds ratio's interval and p-value (the notebook passes them beside the saved columns)
+    full = cmp.assign(or_lo=[1.31, 0.9, 0.8], or_hi=[1.83, 1.2, 1.1], ordinal_p=[0.00001, 0.2, 0.6])
+    assert "乘以 1.55 [1.31, 1.83]（优势比，p < 0.001）" in st.ordinal_text(full, "q1", probs, 3.0, lang="zh")
+    assert "by 1.55 [1.31, 1.83] (odds ratio, p < 0.001)" in st.ordinal_text(full, "q1", probs, 3.0)
 
 
 def test_weights_sentences():
@@ -86,7 +97,7 @@ def test_weights_sentences():
     assert "迭代比例拟合" in st.no_weights_text("zh")
     sampled = {"n_permutations": 2000, "bound": 0.0123, "se": np.array([0.001, 0.0021])}
     assert st.sampled_text(20, sampled, "zh") == ("20 个驱动因素：Shapley 值由 2,000 个随机排列估计；以 95% 的概率，"
-                                                  "每个值与精确值的差距不超过 ±0.0123（R² 单位，Hoeffding 界）；"
+                                                  "每个值与精确值的差距不超过 ±0.012（R² 单位，Hoeffding 界）；"
                                                   "蒙特卡洛标准误最大为 0.0021。")
 
 
@@ -96,9 +107,11 @@ def test_drivers_sentence_has_the_numbers_of_the_fit(kda):
     r1, r2 = kda.rank_[:2]
     zh = st.drivers_text(kda, ipm, "q1", "zh")
     en = st.drivers_text(kda, ipm, "q1", "en")
-    for number in (f"R² = {kda.r2_:.3f}", f"{imp.loc[r1, 'share_pct']:.1f}%", f"{imp.loc[r1, 'shapley_lo']:.3f}-",
-                   f"{imp.loc[r2, 'share_pct']:.1f}%", f"{100 * imp.loc[r1, 'p_top_rank']:.0f}%",
-                   f"{kda.condition_number_:.1f}"):
+    ci = fmt_ci(imp.loc[r1, "shapley"], imp.loc[r1, "shapley_lo"], imp.loc[r1, "shapley_hi"])
+    assert ci.count("[") == 1 and ci.endswith("]")
+    for number in (f"R² = {fmt_num(kda.r2_)}", f"{fmt_num(imp.loc[r1, 'share_pct'])}%", ci,
+                   f"{fmt_num(imp.loc[r2, 'share_pct'])}%", f"{100 * imp.loc[r1, 'p_top_rank']:.0f}%",
+                   f"{fmt_num(kda.condition_number_)}"):
         assert number in zh and number in en
     assert f"`{r1}`（占 R² 的 " in zh and "bootstrap 重抽样中" in zh and "相对权重法" in zh
     focus = ipm.index[ipm["quadrant"] == "Concentrate here"].tolist()
@@ -109,9 +122,9 @@ def test_drivers_sentence_has_the_numbers_of_the_fit(kda):
 def test_collinearity_in_chinese(kda):
     zh = kda.collinearity_text("zh")
     vif = kda.importance_["vif"]
-    assert zh.startswith(f"条件数 {kda.condition_number_:.1f}，最大 VIF {vif.max():.2f}（{vif.idxmax()}）：")
+    assert zh.startswith(f"条件数 {fmt_num(kda.condition_number_)}，最大 VIF {fmt_num(vif.max())}（{vif.idxmax()}）：")
     assert "多重共线性" in zh
-    assert kda.collinearity_text().startswith(f"Condition number {kda.condition_number_:.1f}, largest VIF")
+    assert kda.collinearity_text().startswith(f"Condition number {fmt_num(kda.condition_number_)}, largest VIF")
 
 
 def test_scale_usage_sentence():
@@ -121,7 +134,7 @@ def test_scale_usage_sentence():
     sens = pd.DataFrame({"rank_change": [0, 2, -3]}, index=["q4", "q2", "q10"])
     zh = st.scale_usage_text(summ, sens, "q1", "zh")
     assert zh.startswith("**结果解读**：受访者对各驱动因素的平均评分与 `q1` 的相关系数为 0.77；驱动因素之间的平均相关系数"
-                         "在原始评分上为 0.49，标准化后为 -0.11；R² 从 0.676 降至 0.079：被解释方差中有 88% "
+                         "在原始评分上为 0.49，标准化后为 -0.11；R² 从 0.676 降至 0.0790：被解释方差中有 88% "
                          "来自受访者使用量表的方式")
     assert "原始评分下的前三位驱动因素：`q4`、`q6`、`q2`；受访者内标准化后：`q6`、`q4`、`q10`。" in zh
     assert "排名变动两位或以上的驱动因素：`q2`、`q10`。" in zh and "66 名受访者" in zh
@@ -192,3 +205,50 @@ def test_notebook_is_bilingual_and_stored_without_outputs():
             assert "lang-zh" in zh["metadata"].get("tags", [])
             assert _headings("".join(c["source"])) == _headings("".join(zh["source"]))
             assert any("\u4e00" <= ch <= "\u9fff" for ch in "".join(zh["source"]))
+
+
+def test_readable_numbers_for_display():
+    assert st.pct(0.1453) == "14.5%" and st.pct(0.0004) == "< 0.1%" and st.pct(0.0) == "0.0%"
+    assert st.pct(float("nan")) == "-" and st.pct(0.5, digits=0) == "50%"
+    assert st.p_text(0.00001) == "p < 0.001" and st.p_text(0.0234) == "p = 0.023" and st.p_text(0.51) == "p = 0.51"
+    assert st.interval(0.4213, 0.3087, 0.5321) == "0.42 [0.31, 0.53]"
+    assert st.interval(3, 2, 4) == "3 [2, 4]" and st.interval(1.0, 1.0, 2.0) == "1 [1, 2]"
+
+
+def test_display_table_intervals_p_values_percent_and_chinese_names():
+    imp = pd.DataFrame({"shapley": [0.0796], "shapley_lo": [0.0669], "shapley_hi": [0.0940], "rank": [3],
+                        "rank_lo": [3], "rank_hi": [4], "ordinal_p": [0.00001], "p_top_rank": [0.123],
+                        "vif": [2.81298]}, index=pd.Index(["q2"], name="driver"))
+    en = st.display_table(imp, intervals=[("shapley", "shapley_lo", "shapley_hi"), ("rank", "rank_lo", "rank_hi")],
+                          p_columns=["ordinal_p"], percent=["p_top_rank"])
+    assert en.to_dict(orient="list") == {"shapley [95% CI]": ["0.080 [0.067, 0.094]"], "rank [95% CI]": ["3 [3, 4]"],
+                                         "ordinal_p": ["< 0.001"], "p_top_rank": ["12.3%"], "vif": ["2.81"]}
+    zh = st.display_table(imp, "zh", intervals=[("shapley", "shapley_lo", "shapley_hi")],
+                          columns=["shapley [95% CI]", "vif"])
+    assert list(zh.columns) == ["Shapley 值 [95% 置信区间]", "VIF"] and zh.index.name == "驱动因素"
+    assert list(imp.columns)[:3] == ["shapley", "shapley_lo", "shapley_hi"]   # the saved frame is untouched
+
+
+def test_raking_sentence():
+    from types import SimpleNamespace
+
+    d = SimpleNamespace(deff=1.1893, n_eff=504.49, n=600)
+    rk = SimpleNamespace(diagnostics=d, converged=True, iterations=3, trimmed=0)
+    assert st.raking_text(rk) == ("**Raking**: converged in 3 iterations; design effect 1.19, effective n 504 of 600; "
+                                  "0 weights trimmed.")
+    assert st.raking_text(rk, "zh") == ("**迭代比例拟合（raking）**：已收敛（3 次迭代）；设计效应 1.19，有效样本量 504"
+                                        "（共 600 人）；0 个权重被截尾。")
+    rk.converged = False
+    assert "did not converge in 3 iterations" in st.raking_text(rk) and "未收敛" in st.raking_text(rk, "zh")
+
+
+def test_weighted_drivers_sentence():
+    wu = pd.DataFrame({"shapley_weighted": [0.31, 0.12, 0.10], "shapley_unweighted": [0.27, 0.09, 0.13],
+                       "rank_weighted": [1, 2, 3], "rank_unweighted": [1, 3, 2]}, index=["q3", "q2", "q5"])
+    assert st.weighted_drivers_text(wu) == ("**What the numbers say.** `q3` ranks first with and without weights; "
+                                            "drivers whose rank changes: q2, q5; the largest change of a Shapley "
+                                            "share is 0.040 (`q3`, R² units).")
+    assert st.weighted_drivers_text(wu, "zh") == ("**结果解读**：加权与未加权时排名第一的都是 `q3`；排名发生变化的驱动因素："
+                                                  "`q2`、`q5`；Shapley 值的最大变化为 0.040（`q3`，R² 单位）。")
+    same = wu.assign(rank_unweighted=[2, 1, 3])
+    assert "`q3` ranks first with weights, `q2` without" in st.weighted_drivers_text(same)
