@@ -13,10 +13,12 @@ import pandas as pd
 from scipy import stats
 
 from crmlab.errors import DataError, ParameterError
+from crmlab.report import fmt_ci, fmt_num, fmt_p
 
 __all__ = ["ShapeResult", "fit_shapes", "SHAPE_MODELS", "not_loyal_by_level", "DEFAULT_LEVELS", "KOTLER_LOSS",
            "satisfaction_contrast", "jones_sasser", "penalty_reward", "wilson_interval", "LABELS_ZH", "label",
-           "describe_shapes", "describe_not_loyal", "describe_prca"]
+           "describe_shapes", "describe_not_loyal", "describe_prca", "describe_typology", "p_text",
+           "pct_points_ci"]
 
 
 # --------------------------------------------------------------------------
@@ -42,6 +44,21 @@ def label(value, lang: str = "en"):
     if value.startswith("items "):
         return "总体题项 " + value[len("items "):]
     return LABELS_ZH.get(value, value)
+
+
+def p_text(p, name: str = "p") -> str:
+    """A p-value for a sentence: ``p = 0.023``, or ``p < 0.001`` (never ``p = < 0.001``).
+
+    >>> p_text(0.0234), p_text(0.00002, "Fisher p")
+    ('p = 0.023', 'Fisher p < 0.001')
+    """
+    txt = fmt_p(p)
+    return f"{name} {txt}" if txt.startswith("<") else f"{name} = {txt}"
+
+
+def pct_points_ci(diff, low, high) -> str:
+    """A difference of two shares with its interval, in percentage points: ``15 [5, 24]``."""
+    return fmt_ci(100 * diff, 100 * low, 100 * high)
 
 
 # --------------------------------------------------------------------------
@@ -519,12 +536,13 @@ def describe_shapes(latent: ShapeResult, raw: ShapeResult, items: ShapeResult, s
         b = lambda r: label(r.best, lang)  # noqa: E731
         return (f"按交叉验证，PLS 得分之间的关系以**{b(latent)}** 形式描述最好（AIC 偏好"
                 f"{label(latent.best_aic, lang)}）；在题项均值上选出的是**{b(raw)}**，在总体题项（{sat_item}、"
-                f"{loy_item}）上是**{b(items)}**。分段模型在得分尺度上估计的阈值位于 {latent.threshold:.2f} 个标准差处。"
+                f"{loy_item}）上是**{b(items)}**。分段模型在得分尺度上估计的阈值位于 "
+                f"{fmt_num(latent.threshold)} 个标准差处。"
                 "只有当阈值模型或样条模型的交叉验证误差比直线低出一个标准误以上时，才算非线性的证据。")
     return (f"By cross-validation the **{latent.best}** form describes the PLS scores best (AIC prefers "
             f"{latent.best_aic}); on the raw means the choice is **{raw.best}**, on the overall items "
             f"({sat_item}, {loy_item}) **{items.best}**. The fitted threshold on the "
-            f"score scale lies at {latent.threshold:.2f} SD. A threshold or spline only counts as evidence of "
+            f"score scale lies at {fmt_num(latent.threshold)} SD. A threshold or spline only counts as evidence of "
             "non-linearity when it beats the straight line by more than one standard error of the CV error.")
 
 
@@ -539,21 +557,21 @@ def describe_not_loyal(table: pd.DataFrame, contrast: dict, merely, completely_m
     first, last = ok.iloc[0], ok.iloc[-1]
     c = contrast
     kotler = "kotler" in table
+    diff = pct_points_ci(c["difference"], c["ci_low"], c["ci_high"])
     if lang == "zh":
         return (f"不忠诚比例从 {first['share']:.0%}（{label(first['level'], lang)}，n = {first['n']}）变化到 "
                 f"{last['share']:.0%}（{label(last['level'], lang)}，n = {last['n']}）；样本少的组置信区间较宽。"
                 f"仅仅满意（{merely[0]}-{merely[1]} 分）的受访者中 {c['not_loyal_merely']:.0%} 不忠诚"
                 f"（n = {c['n_merely']}）；完全满意（≥ {completely_min:g} 分）的受访者中为 "
-                f"{c['not_loyal_completely']:.0%}（n = {c['n_completely']}）。两者相差 {c['difference']:.1%}"
-                f"（95% 置信区间 {c['ci_low']:.1%} 至 {c['ci_high']:.1%}，Fisher 精确检验 p = {c['p_fisher']:.3g}）。"
+                f"{c['not_loyal_completely']:.0%}（n = {c['n_completely']}）。两者相差 {diff} 个百分点"
+                f"（95% 置信区间；Fisher 精确检验 {p_text(c['p_fisher'])}）。"
                 + ("Kotler 的数字（“Kotler 流失率”列）说的是*流失*的顾客；这里的忠诚度是受访者表述的意向，"
                    "因此可以比较的是各等级之间的变化趋势，而不是具体的百分比。" if kotler else ""))
     return (f"Not-loyal share runs from {first['share']:.0%} ({first['level']}, n = {first['n']}) to "
             f"{last['share']:.0%} ({last['level']}, n = {last['n']}); small groups have wide intervals. "
             f"Merely satisfied ({merely[0]}-{merely[1]}): {c['not_loyal_merely']:.0%} not loyal (n = {c['n_merely']}); "
             f"completely satisfied (≥ {completely_min:g}): {c['not_loyal_completely']:.0%} (n = {c['n_completely']}). "
-            f"Difference {c['difference']:.1%} (95% CI {c['ci_low']:.1%} to {c['ci_high']:.1%}, Fisher p = "
-            f"{c['p_fisher']:.3g})."
+            f"Difference {diff} percentage points (95% CI; Fisher {p_text(c['p_fisher'])})."
             + (" Kotler's figures (column `kotler`) are a claim about customers *lost*; here loyalty is a stated "
                "intention, so the levels, not the exact percentages, are what can be compared." if kotler else ""))
 
@@ -561,8 +579,36 @@ def describe_not_loyal(table: pd.DataFrame, contrast: dict, merely, completely_m
 def describe_prca(table: pd.DataFrame, lang: str = "en") -> str:
     """One clause per attribute of a :func:`penalty_reward` table: its factor class, penalty, reward and p."""
     if lang == "zh":
-        return "；".join(f"**{r.attribute}** 属于{label(r.factor, lang)}（罚分 {r.penalty:.2f}，奖励 {r.reward:.2f}，"
-                        f"非对称性检验 p = {r.p_asymmetry:.3f}）" for r in table.itertuples()) + "。"
+        return "；".join(f"**{r.attribute}** 属于{label(r.factor, lang)}（罚分 {fmt_num(r.penalty)}，"
+                        f"奖励 {fmt_num(r.reward)}，非对称性检验 {p_text(r.p_asymmetry)}）"
+                        for r in table.itertuples()) + "。"
     return "; ".join(f"**{r.attribute}** acts as {'an' if r.factor[0] in 'aeiou' else 'a'} {r.factor} factor "
-                     f"(penalty {r.penalty:.2f}, reward {r.reward:.2f}, asymmetry p = {r.p_asymmetry:.3f})"
+                     f"(penalty {fmt_num(r.penalty)}, reward {fmt_num(r.reward)}, "
+                     f"asymmetry {p_text(r.p_asymmetry)})"
                      for r in table.itertuples()) + "."
+
+
+def describe_typology(table: pd.DataFrame, satisfied_min: float, loyal_min: float, lang: str = "en") -> str:
+    """What the Jones & Sasser shares mean: apostles, the satisfied who are not loyal, and the defectors.
+
+    ``table`` is the table of :func:`jones_sasser` (type, n, share).
+    """
+    t = table.set_index("type")
+    n = {k: int(t.loc[k, "n"]) if k in t.index else 0 for k in JS_TYPES}
+    sh = {k: float(t.loc[k, "share"]) if k in t.index else 0.0 for k in JS_TYPES}
+    satisfied = n["apostle"] + n["mercenary"]
+    merc = n["mercenary"] / satisfied if satisfied else float("nan")
+    if lang == "zh":
+        txt = (f"{sh['apostle']:.0%} 的受访者是使徒（满意度 ≥ {satisfied_min:g} 且忠诚度 ≥ {loyal_min:g}，"
+               f"n = {n['apostle']}），{sh['defector']:.0%} 是叛逃者（n = {n['defector']}），{sh['hostage']:.0%} 是人质（n = {n['hostage']}）。")
+        if satisfied:
+            txt += (f"满意的受访者中有 {merc:.0%}（{n['mercenary']}/{satisfied}）是雇佣兵：满意本身并不能保证忠诚，"
+                    "这部分顾客需要满意度之外的留存手段。")
+        return txt
+    txt = (f"{sh['apostle']:.0%} of respondents are apostles (satisfaction ≥ {satisfied_min:g} and loyalty ≥ "
+           f"{loyal_min:g}, n = {n['apostle']}), {sh['defector']:.0%} defectors (n = {n['defector']}) and "
+           f"{sh['hostage']:.0%} hostages (n = {n['hostage']}).")
+    if satisfied:
+        txt += (f" {merc:.0%} of the satisfied ({n['mercenary']} of {satisfied}) are mercenaries: satisfaction alone "
+                "does not secure their loyalty, so they need retention levers beyond satisfaction.")
+    return txt

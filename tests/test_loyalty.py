@@ -156,7 +156,9 @@ def test_describe_not_loyal_in_chinese():
     text = loyalty.describe_not_loyal(tab, con, [7, 8], 9, lang="zh")
     assert text == ("不忠诚比例从 100%（非常不满意，n = 8）变化到 5%（非常满意，n = 60）；样本少的组置信区间较宽。"
                     "仅仅满意（7-8 分）的受访者中 20% 不忠诚（n = 118）；完全满意（≥ 9 分）的受访者中为 5%"
-                    "（n = 60）。两者相差 15.3%（95% 置信区间 4.6% 至 24.1%，Fisher 精确检验 p = 0.00724）。")
+                    "（n = 60）。两者相差 15 [5, 24] 个百分点（95% 置信区间；Fisher 精确检验 p = 0.007）。")
+    assert "Difference 15 [5, 24] percentage points (95% CI; Fisher p = 0.007)." in \
+        loyalty.describe_not_loyal(tab, con, [7, 8], 9)
     tab["kotler"] = [0.8, 0.2, 0.015]
     assert "“Kotler 流失率”列" in loyalty.describe_not_loyal(tab, con, [7, 8], 9, lang="zh")
     assert "Kotler's figures (column `kotler`)" in loyalty.describe_not_loyal(tab, con, [7, 8], 9)
@@ -166,10 +168,36 @@ def test_describe_prca_in_chinese():
     tab = pd.DataFrame({"attribute": ["QUAL", "VAL"], "penalty": [-0.487, -1.689], "reward": [0.124, 1.006],
                         "p_asymmetry": [0.367, 0.012], "factor": ["performance", "basic"]})
     assert loyalty.describe_prca(tab, lang="zh") == (
-        "**QUAL** 属于绩效因素（罚分 -0.49，奖励 0.12，非对称性检验 p = 0.367）；"
+        "**QUAL** 属于绩效因素（罚分 -0.487，奖励 0.124，非对称性检验 p = 0.37）；"
         "**VAL** 属于基本因素（罚分 -1.69，奖励 1.01，非对称性检验 p = 0.012）。")
     tab.loc[1, "factor"] = "excitement"
     assert "**VAL** acts as an excitement factor (penalty -1.69" in loyalty.describe_prca(tab)
+    tab.loc[1, "p_asymmetry"] = 0.0002
+    assert loyalty.describe_prca(tab).endswith("(penalty -1.69, reward 1.01, asymmetry p < 0.001).")
+
+
+def test_p_text_and_percentage_point_intervals():
+    import doctest
+
+    assert loyalty.p_text(0.0234) == "p = 0.023" and loyalty.p_text(0.51) == "p = 0.51"
+    assert loyalty.p_text(1e-9, "Fisher p") == "Fisher p < 0.001" and loyalty.p_text(float("nan")) == "p = -"
+    assert loyalty.pct_points_ci(0.1534, 0.0461, 0.2411) == "15 [5, 24]"
+    assert loyalty.pct_points_ci(0.0153, 0.0046, 0.0241) == "1.5 [0.5, 2.4]"
+    assert doctest.testmod(loyalty).failed == 0
+
+
+def test_describe_typology_from_the_shares():
+    typ = pd.DataFrame({"type": ["apostle", "mercenary", "hostage", "defector"], "n": [151, 27, 23, 49],
+                        "share": [0.604, 0.108, 0.092, 0.196]})
+    assert loyalty.describe_typology(typ, 7, 7) == (
+        "60% of respondents are apostles (satisfaction ≥ 7 and loyalty ≥ 7, n = 151), 20% defectors (n = 49) and "
+        "9% hostages (n = 23). 15% of the satisfied (27 of 178) are mercenaries: satisfaction alone does not "
+        "secure their loyalty, so they need retention levers beyond satisfaction.")
+    assert loyalty.describe_typology(typ, 7, 7, lang="zh") == (
+        "60% 的受访者是使徒（满意度 ≥ 7 且忠诚度 ≥ 7，n = 151），20% 是叛逃者（n = 49），9% 是人质（n = 23）。"
+        "满意的受访者中有 15%（27/178）是雇佣兵：满意本身并不能保证忠诚，这部分顾客需要满意度之外的留存手段。")
+    none_satisfied = typ.assign(n=[0, 0, 23, 49], share=[0.0, 0.0, 0.32, 0.68])
+    assert "mercenaries" not in loyalty.describe_typology(none_satisfied, 7, 7)
 
 
 def test_typology_labels_in_chinese_keep_english_keys(ecsi):

@@ -87,5 +87,5 @@ def test_multigroup_findings_in_chinese():
     mg = MultiGroupResult(paths=pd.DataFrame(), tests=tests, n_permutations=200)
     assert mg.findings(lang="zh") == ["LOY~SAT：女性组 0.261，男性组 0.716（置换检验 p = 0.010）。"]
     assert mg.findings() == ["LOY~SAT: female 0.261 vs male 0.716 (permutation p = 0.010)."]
-    assert mg.findings(alpha=0.6, lang="zh")[1] == "SAT~VAL：online 组 0.500，store 组 0.600（置换检验 p = 0.500）。"
+    assert mg.findings(alpha=0.6, lang="zh")[1] == "SAT~VAL：online 组 0.500，store 组 0.600（置换检验 p = 0.50）。"
     assert mg.findings(alpha=0.001, lang="zh") == ["在 0.1% 的显著性水平下，没有路径在组间存在差异（置换 200 次）。"]

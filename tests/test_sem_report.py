@@ -28,10 +28,14 @@ def _pls():
 def test_pls_sentence_in_chinese():
     assert rep.describe_pls(_pls(), _boot(), "SAT", "LOY", "zh") == (
         "模型对 SAT 的决定系数 R² = 0.70，对 LOY 的 R² = 0.49（GoF 0.61；自助抽样 200 次，其中 0 次未收敛）。"
-        "直接路径 SAT → LOY 的系数为 0.474（标准误 0.078，95% 置信区间 0.291 至 0.591）。"
-        "置信区间不含零的路径：LOY~SAT。置信区间包含零的路径：SAT~EXPE。")
+        "直接路径 SAT → LOY 的系数为 0.47 [0.29, 0.59]（95% 自助法置信区间；标准误 0.078）。"
+        "置信区间不含零的路径：LOY~SAT。置信区间包含零的路径：SAT~EXPE。"
+        "含义：在 LOY 的其他前因保持不变时，SAT 每高一个标准差，LOY 平均高约 0.47 个标准差；置信区间不含零，这一效应明确不为零。")
     en = rep.describe_pls(_pls(), _boot(), "SAT", "LOY")
     assert en.startswith("The model explains R² = 0.70 of SAT and 0.49 of LOY") and "none" not in en
+    assert "The direct path SAT → LOY is 0.47 [0.29, 0.59] (95% bootstrap CI; SE 0.078)." in en
+    assert en.endswith("respondents one standard deviation more satisfied (SAT) are about 0.47 SD more loyal "
+                       "(LOY); the interval excludes zero, so the link is clearly non-zero.")
     assert rep.pls_heading(_pls(), "zh") == ("**PLS 路径模型**（内部权重：路径加权，n = 250，GoF = 0.607）。"
                                              "决定系数 R²：SAT: 0.702, LOY: 0.494")
 
@@ -40,10 +44,14 @@ def test_mediation_multigroup_and_data_sentences_in_chinese():
     through = pd.DataFrame({"chain": ["QUAL->SAT->LOY", "EXPE->SAT->LOY"], "estimate": [0.0654, 0.004],
                             "ci_low": [0.0123, -0.061], "ci_high": [0.1634, 0.063]})
     assert rep.describe_mediation(through, "SAT", "zh") == (
-        "经过 SAT 的 2 条中介路径中，有 1 条的置信区间不含零：QUAL->SAT->LOY = 0.065 [0.012, 0.163]。")
+        "经过 SAT 的 2 条中介路径中，有 1 条的置信区间不含零：QUAL->SAT->LOY = 0.07 [0.01, 0.16]。"
+        "含义：QUAL 与 LOY 的关联有一部分经由 SAT 传递；间接效应最大的是 QUAL->SAT->LOY。")
     assert rep.describe_mediation(through.iloc[1:], "SAT", "zh") == "经过 SAT 的 1 条中介路径，其置信区间都包含零。"
     assert rep.describe_mediation(through, "SAT") == (
-        "1 of 2 chains through SAT have an interval excluding zero: QUAL->SAT->LOY = 0.065 [0.012, 0.163].")
+        "1 of 2 chains through SAT have an interval excluding zero: QUAL->SAT->LOY = 0.07 [0.01, 0.16]. "
+        "What this means: part of the link from QUAL to LOY runs through SAT; the largest indirect effect is "
+        "QUAL->SAT->LOY.")
+    assert rep.describe_mediation(through.iloc[1:], "SAT") == "0 of 1 chains through SAT have an interval excluding zero."
     assert rep.describe_multigroup(None, "zh") == "未指定 `group` 列：跳过多群组比较。"
     prep = SimpleNamespace(summary=lambda lang="en": "250 名受访者，题项没有缺失值。" if lang == "zh" else "x.")
     spec = SimpleNamespace(names=list("ABCDEF"), items=list(range(27)), paths=list(range(10)))
@@ -129,3 +137,51 @@ def test_every_displayed_column_has_a_chinese_name(lang):
         assert list(shown.columns) == cols
     else:
         assert not set(shown.columns) & (set(cols) - {"aic", "bic"})
+
+
+def test_readable_joins_intervals_and_formats_p_values_in_both_languages():
+    from crmlab.report import format_table
+
+    paths = pd.DataFrame({"source": ["SAT", "EXPE"], "target": ["LOY", "SAT"], "estimate": [0.4213, 0.0081],
+                          "se": [0.0785, 0.0668], "t": [6.037, 0.127], "ci_low": [0.3087, -0.119],
+                          "ci_high": [0.5321, 0.131]}, index=pd.Index(["LOY~SAT", "SAT~EXPE"], name="path"))
+    ci = {"estimate [95% CI]": ("estimate", "ci_low", "ci_high")}
+    en = format_table(rep.readable(paths, "en", ci))
+    assert list(en.columns) == ["source", "target", "estimate [95% CI]", "se", "t"]
+    assert en["estimate [95% CI]"].tolist() == ["0.42 [0.31, 0.53]", "0.01 [-0.12, 0.13]"]
+    assert en["t"].tolist() == ["6.04", "0.127"] and en.index.name == "path"
+    zh = format_table(rep.readable(paths, "zh", ci))
+    assert list(zh.columns) == ["起点", "终点", "估计值 [95% 置信区间]", "标准误", "t 值"] and zh.index.name == "路径"
+    assert list(paths.columns) == ["source", "target", "estimate", "se", "t", "ci_low", "ci_high"]  # untouched
+    # p-values: "< 0.001" in both languages, also under a translated header format_table does not know
+    cb = pd.DataFrame({"estimate": [0.768], "p": [5.3e-15]})
+    assert format_table(rep.readable(cb, "en"))["p"].tolist() == ["< 0.001"]
+    assert format_table(rep.readable(cb, "zh"))["p 值"].tolist() == ["< 0.001"]
+    prca = pd.DataFrame({"attribute": ["VAL"], "penalty": [-1.689], "p_asymmetry": [0.07812], "factor": ["basic"]})
+    for lang in ("en", "zh"):
+        shown = format_table(rep.readable(prca, lang))
+        assert shown.iloc[0].tolist() == ["VAL", "-1.69", "0.078", "basic" if lang == "en" else "基本因素"]
+    nl = pd.DataFrame({"level": ["neutral"], "share": [0.5625], "ci_low": [0.4228], "ci_high": [0.693],
+                       "kotler": [0.015]})
+    shown = format_table(rep.readable(nl, "zh", {"share [95% CI]": ("share", "ci_low", "ci_high")},
+                                      sig={"kotler": 2}))
+    assert shown.iloc[0].tolist() == ["中立", "0.56 [0.42, 0.69]", "0.015"]
+    assert list(shown.columns) == ["满意度等级", "占比 [95% 置信区间]", "Kotler 流失率"]
+    by_level = rep.readable(nl, "zh", sig={"kotler": 2}, index="level")
+    assert by_level.index.name == "满意度等级" and by_level.index.tolist() == ["中立"]
+    assert list(by_level.columns) == ["占比", "置信区间下限", "置信区间上限", "Kotler 流失率"]
+    assert rep.readable(nl, "en", index="level").index.tolist() == ["neutral"]
+
+
+def test_cbsem_heading_reads_p_and_large_numbers():
+    cb = SimpleNamespace(n=250, fit={"chisq": 1165.72, "df": 314, "pvalue": 0.0, "cfi": 0.8271, "srmr": 0.07752})
+    assert rep.cbsem_heading(cb) == ("**CB-SEM (ML, semopy)** n = 250: chisq = 1,166, df = 314, p < 0.001, "
+                                     "cfi = 0.827, srmr = 0.0775")
+    assert rep.cbsem_heading(cb, "zh").endswith("n = 250：chisq = 1,166, df = 314, p < 0.001, cfi = 0.827, "
+                                                "srmr = 0.0775")
+
+
+def test_doctests():
+    import doctest
+
+    assert doctest.testmod(rep).failed == 0

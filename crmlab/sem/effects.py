@@ -81,7 +81,7 @@ class MultiGroupResult:
 
     def findings(self, alpha: float = 0.05, lang: str = "en") -> list:
         """One statement per path that differs between groups at ``alpha`` (``lang``: en or zh)."""
-        from crmlab.loyalty import label
+        from crmlab.loyalty import label, p_text
 
         sig = self.tests[self.tests["p_value"] < alpha]
         if lang == "zh":
@@ -91,12 +91,12 @@ class MultiGroupResult:
                 g = str(label(g, lang))
                 return g + ("组" if g and "\u4e00" <= g[-1] <= "\u9fff" else " 组")
             return [f"{r.path}：{grp(r.group_a)} {r.estimate_a:.3f}，{grp(r.group_b)} {r.estimate_b:.3f}"
-                    f"（置换检验 p = {r.p_value:.3f}）。" for r in sig.itertuples()]
+                    f"（置换检验 {p_text(r.p_value)}）。" for r in sig.itertuples()]
         if sig.empty:
             return [f"No path differs between groups at the {alpha * 100:g}% level "
                     f"({self.n_permutations} permutations)."]
         return [f"{r.path}: {r.group_a} {r.estimate_a:.3f} vs {r.group_b} {r.estimate_b:.3f} "
-                f"(permutation p = {r.p_value:.3f})." for r in sig.itertuples()]
+                f"(permutation {p_text(r.p_value)})." for r in sig.itertuples()]
 
     def _repr_html_(self):
         return self.tests.to_html(index=False, float_format="%.3f")
