@@ -88,16 +88,22 @@ class ChurnModelResult:
     def _repr_html_(self):
         return self.html()
 
-    def html(self, lang: str = "en") -> str:
-        """The metrics table as HTML, words in ``lang`` (``en`` or ``zh``)."""
-        from crmlab.retention_text import model_name, table_html
-        head = (f"<p>按 Brier 分数选出的最优模型：{model_name(self.best, lang)}</p>" if lang == "zh" else
-                f"<p>best model by Brier score: {self.best}</p>")
+    def note(self, lang: str = "en") -> str:
+        """The chosen model (and any identifier-like columns left out), paragraphs separated by a blank line,
+        words in ``lang`` (``en`` or ``zh``)."""
+        from crmlab.retention_text import model_name
+        parts = [f"按 Brier 分数选出的最优模型：{model_name(self.best, lang)}" if lang == "zh" else
+                 f"best model by Brier score: {self.best}"]
         if self.dropped:
             cols = ", ".join(self.dropped)
-            head += (f"<p>以下字段几乎每行取值都不同（标识符、邮箱、电话等），未作为预测变量：{cols}</p>" if lang == "zh"
-                     else f"<p>Left out of the predictors as identifier-like (almost every value distinct): {cols}</p>")
-        return head + table_html(self.metrics, lang, "%.4f")
+            parts.append(f"以下字段几乎每行取值都不同（标识符、邮箱、电话等），未作为预测变量：{cols}" if lang == "zh"
+                         else f"Left out of the predictors as identifier-like (almost every value distinct): {cols}")
+        return "\n\n".join(parts)
+
+    def html(self, lang: str = "en") -> str:
+        """The metrics table as HTML, words in ``lang`` (``en`` or ``zh``)."""
+        from crmlab.retention_text import table_html
+        return "".join(f"<p>{p}</p>" for p in self.note(lang).split("\n\n")) + table_html(self.metrics, lang)
 
 
 def churn_models(X: pd.DataFrame, y, *, models=("gbm", "logistic"), n_folds=5, calibration="isotonic",

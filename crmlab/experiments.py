@@ -95,16 +95,19 @@ class SRMResult:
     def _repr_html_(self):
         return self.html()
 
+    def note(self, lang: str = "en") -> str:
+        """The test in one Markdown sentence with readable numbers, words in ``lang`` (``en`` or ``zh``)."""
+        from crmlab.retention_text import srm_note
+        return srm_note(self.chi2, self.df, self.p, self.alert, lang)
+
     def html(self, lang: str = "en") -> str:
         """The test and the arm counts as HTML, words in ``lang`` (``en`` or ``zh``)."""
         from crmlab.retention_text import table_html
-        if lang == "zh":
-            flag = "<b style='color:#b00'>警报：样本比例失衡</b>" if self.alert else "未发现样本比例失衡"
-            head = f"<p>SRM 卡方 = {self.chi2:.3f}，自由度 {self.df}，p = {self.p:.4g}：{flag}</p>"
-        else:
-            flag = "<b style='color:#b00'>ALERT: sample-ratio mismatch</b>" if self.alert else "no mismatch"
-            head = f"<p>SRM chi-square = {self.chi2:.3f} on {self.df} df, p = {self.p:.4g}: {flag}</p>"
-        return head + table_html(self.table, lang, "%.4f")
+        note = self.note(lang)
+        if "**" in note:
+            before, flag, after = note.split("**")[:3]
+            note = f"{before}<b style='color:#b00'>{flag}</b>{after}"
+        return f"<p>{note}</p>" + table_html(self.table, lang)
 
 
 def srm_test(arms, expected_split=None, *, threshold=0.001, counts=False):

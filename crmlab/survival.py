@@ -134,7 +134,7 @@ class KMResult:
     def html(self, lang: str = "en") -> str:
         """The per-stratum summary as HTML, headers in ``lang`` (``en`` or ``zh``)."""
         from crmlab.retention_text import table_html
-        return table_html(self.summary, lang, "%.3f")
+        return table_html(self.summary, lang)
 
 
 def kaplan_meier(durations, events, groups=None, *, conf_level=0.95, conf_type="log"):
@@ -235,12 +235,15 @@ class LogrankResult:
     def _repr_html_(self):
         return self.html()
 
+    def note(self, lang: str = "en") -> str:
+        """The test in one sentence with readable numbers, words in ``lang`` (``en`` or ``zh``)."""
+        from crmlab.retention_text import logrank_note
+        return logrank_note(self.chi2, self.df, self.p, lang)
+
     def html(self, lang: str = "en") -> str:
         """The test and the observed/expected table as HTML, words in ``lang`` (``en`` or ``zh``)."""
         from crmlab.retention_text import table_html
-        head = (f"<p>对数秩检验卡方 = {self.chi2:.3f}，自由度 {self.df}，p = {self.p:.4g}</p>" if lang == "zh" else
-                f"<p>log-rank chi-square = {self.chi2:.3f} on {self.df} df, p = {self.p:.4g}</p>")
-        return head + table_html(self.table, lang, "%.3f")
+        return f"<p>{self.note(lang)}</p>" + table_html(self.table, lang)
 
 
 def logrank_test(durations, events, groups):
@@ -359,16 +362,18 @@ class CoxResult:
     def _repr_html_(self):
         return self.html()
 
+    def note(self, lang: str = "en") -> str:
+        """The model's concordance in one sentence, words in ``lang`` (``en`` or ``zh``)."""
+        from crmlab.report import fmt_num
+        return (f"Cox 比例风险模型，一致性指数（C 指数）{fmt_num(self.concordance)}" if lang == "zh" else
+                f"Cox PH, concordance {fmt_num(self.concordance)}")
+
     def html(self, lang: str = "en") -> str:
         """Coefficients and the PH check as HTML, words in ``lang`` (``en`` or ``zh``)."""
         from crmlab.retention_text import table_html
-        if lang == "zh":
-            head = f"<p>Cox 比例风险模型，一致性指数（C 指数）{self.concordance:.3f}</p>"
-            mid = "<p>比例风险假设检验（Grambsch-Therneau，时间取秩）</p>"
-        else:
-            head = f"<p>Cox PH, concordance {self.concordance:.3f}</p>"
-            mid = "<p>Proportional-hazards check (Grambsch-Therneau, rank time)</p>"
-        return head + table_html(self.summary, lang, "%.4f") + mid + table_html(self.ph_test, lang, "%.4f")
+        mid = ("<p>比例风险假设检验（Grambsch-Therneau，时间取秩）</p>" if lang == "zh" else
+               "<p>Proportional-hazards check (Grambsch-Therneau, rank time)</p>")
+        return f"<p>{self.note(lang)}</p>" + table_html(self.summary, lang) + mid + table_html(self.ph_test, lang)
 
 
 def cox_ph(df, duration_col, event_col, covariates, *, strata=None, ph_check=True, penalizer=0.0):

@@ -289,16 +289,15 @@ class PolicyResult:
     def _repr_html_(self):
         return self.html()
 
+    def note(self, lang: str = "en") -> str:
+        """The best policy in one sentence with readable numbers, words in ``lang`` (``en`` or ``zh``)."""
+        from crmlab.retention_text import policy_note
+        return policy_note(self.best_k, self.net_value, self.ci_low, self.ci_high, lang)
+
     def html(self, lang: str = "en") -> str:
         """The best policy and the table per fraction as HTML, words in ``lang`` (``en`` or ``zh``)."""
         from crmlab.retention_text import table_html
-        if lang == "zh":
-            head = (f"<p>最优策略：联系前 {self.best_k:.0%} 的客户；每位客户净价值 "
-                    f"{self.net_value:.4f}（{self.ci_low:.4f}，{self.ci_high:.4f}）</p>")
-        else:
-            head = (f"<p>best policy: contact top {self.best_k:.0%}; net value per customer "
-                    f"{self.net_value:.4f} ({self.ci_low:.4f}, {self.ci_high:.4f})</p>")
-        return head + table_html(self.table, lang, "%.4f")
+        return f"<p>{self.note(lang)}</p>" + table_html(self.table, lang)
 
 
 def policy_value(value, t, score, *, cost_per_contact, fractions=None, n_boot=1000, alpha=0.05,
