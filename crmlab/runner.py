@@ -53,6 +53,7 @@ class Job:
     given: dict[str, Any]           # parameters passed to papermill (validated, converted)
     parameters: dict[str, Any]      # every parameter as used (defaults filled in)
     title: str = ""
+    headline: list[str] | None = None  # results.json keys shown on the index page
 
 
 @dataclass
@@ -84,6 +85,7 @@ def load_studies(path: Path | None = None) -> list[dict[str, Any]]:
         s["notebook"] = (path.parent / s["notebook"]).resolve()
         s.setdefault("parameters", {})
         s.setdefault("quick", {})
+        s.setdefault("headline", None)
     return studies
 
 
@@ -145,7 +147,7 @@ def plan(
         except ParameterError as exc:
             problems.append(str(exc))
             continue
-        jobs.append(Job(folder, nb, {k: full[k] for k in given}, full, e.get("title", "")))
+        jobs.append(Job(folder, nb, {k: full[k] for k in given}, full, e.get("title", ""), e.get("headline")))
     if problems:
         raise ParameterError("\n".join(problems))
     names = [j.name for j in jobs]
@@ -294,21 +296,18 @@ def banner_info(*, title: str, run_id: str, status: str, git: dict[str, Any], in
     }
 
 
-def headline(results: dict[str, Any], limit: int = 6) -> dict[str, Any]:
-    """The first ``limit`` numeric leaves of a results.json, as dotted keys."""
-    out: dict[str, Any] = {}
+def headline(results: dict[str, Any], keys: list[str] | None = None, limit: int = 6) -> dict[str, Any]:
+    """Headline figures of a results.json as ``{dotted key: number}``.
 
-    def walk(prefix: str, node: Any) -> None:
-        if len(out) >= limit:
-            return
-        if isinstance(node, dict):
-            for k, v in node.items():
-                walk(f"{prefix}.{k}" if prefix else str(k), v)
-        elif isinstance(node, (int, float)) and not isinstance(node, bool):
-            out[prefix] = node
+    ``keys`` (a study's ``headline`` list in studies.yaml) picks them by name, in order,
+    skipping any the run did not record; without it the first ``limit`` numbers are shown.
+    """
+    from crmlab.compare import flatten
 
-    walk("", results)
-    return out
+    flat = flatten(results)
+    if keys:
+        return {k: flat[k] for k in keys if k in flat}
+    return dict(list(flat.items())[:limit])
 
 
 def execute_job(job: Job, run_dir: Path, run_info: dict[str, Any], *, kernel_name: str,
@@ -364,7 +363,7 @@ def execute_job(job: Job, run_dir: Path, run_info: dict[str, Any], *, kernel_nam
     results_path = workdir / RESULTS_FILE
     results = json.loads(results_path.read_text(encoding="utf-8")) if results_path.exists() else {}
     result = JobResult(job.name, _display_path(job.notebook), "failed" if error else "ok", started,
-                       _now(), round(duration, 3), error, headline(results))
+                       _now(), round(duration, 3), error, headline(results, job.headline))
     manifest = {
         **run_info,
         "notebook": result.notebook,

@@ -59,3 +59,11 @@ def test_index_page_shows_what_moved_since_the_previous_run(tmp_path):
     assert "Since the previous run" in page and a.name in page
     assert "<td>nps.score</td><td>20</td><td>25</td><td>5</td><td>+25.0%</td>" in page
     assert "Since the previous run" not in render_index(manifest)
+
+
+def test_headline_picks_declared_keys_in_order_or_the_first_numbers():
+    from crmlab.runner import headline
+
+    res = {"a": {"b": 1, "c": "text"}, "d": 2.5, "e": [3, 4], "f": 5, "g": 6, "h": 7, "i": 8}
+    assert headline(res, ["d", "a.b", "missing"]) == {"d": 2.5, "a.b": 1}
+    assert list(headline(res)) == ["a.b", "d", "e.0", "e.1", "f", "g"]

@@ -7,6 +7,7 @@
 """
 from __future__ import annotations
 
+import html
 import json
 import os
 import subprocess
@@ -60,6 +61,9 @@ def test_every_study_runs_end_to_end(quick_runs):
         m = json.loads((folder / "manifest.json").read_text())
         assert m["status"] == "ok" and m["inputs"], stem
         assert f"href='{stem}/{stem}.html'" in index
+        if s["headline"]:  # the study's declared headline figures were recorded and are on the index page
+            shown = [k for k in s["headline"] if html.escape(k) in index]
+            assert len(shown) >= min(3, len(s["headline"])), (stem, s["headline"])
 
 
 def test_same_inputs_parameters_and_seed_give_identical_files(quick_runs):
