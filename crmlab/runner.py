@@ -114,8 +114,9 @@ def plan(
     """
     cwd = cwd or Path.cwd()
     overrides = {k: _absolutize(v, cwd) for k, v in (overrides or {}).items()}
-    studies = load_studies(studies_file) if (not targets or studies_file) or any(
-        not t.endswith(".ipynb") for t in targets) else []
+    # studies.yaml is needed to run every study or to look a study up by name; plain notebook paths need none
+    need_studies = not targets or studies_file is not None or any(not t.endswith(".ipynb") for t in targets)
+    studies = load_studies(studies_file) if need_studies else []
     entries: list[dict[str, Any]] = []
     if not targets:
         entries = list(studies)
