@@ -102,9 +102,10 @@ def format_table(df: pd.DataFrame, sig: int = 3, p_columns=("p", "p_value", "p_h
     return out
 
 
-def show_table(df: pd.DataFrame, name: str, text: str, *, lang: str = "en", sig: int = 3, display_df=None):
+def show_table(df: pd.DataFrame, name: str | None, text: str, *, lang: str = "en", sig: int = 3, display_df=None):
     """Save ``df`` as ``tables/<name>.csv`` and display it, formatted, under a numbered caption.
 
+    ``name=None`` displays without saving (a view of a saved table, a rule table).
     ``display_df`` replaces what is shown (for instance a translated copy); the saved
     table is always ``df`` with its stable column names and full precision.
     """
@@ -112,7 +113,8 @@ def show_table(df: pd.DataFrame, name: str, text: str, *, lang: str = "en", sig:
 
     from crmlab.results import save_table
 
-    save_table(df, name)
+    if name is not None:
+        save_table(df, name)
     display(Markdown(caption("table", text, lang)))
     display(format_table(df if display_df is None else display_df, sig=sig))
 

@@ -19,7 +19,7 @@ import math
 import pandas as pd
 
 from crmlab.i18n import pick, translate_columns
-from crmlab.report import caption, fmt_ci, fmt_num, fmt_p, format_table
+from crmlab.report import fmt_ci, fmt_num, fmt_p, format_table, show_table
 
 __all__ = ["COLUMNS", "VALUES", "term", "show", "readable", "table_html", "show_extra_table", "interval", "pct",
            "p_eq", "model_name", "learner_name", "experiment_line", "design_line", "balance_line", "srm_note",
@@ -216,9 +216,7 @@ def table_html(df: pd.DataFrame, lang: str = "en", float_format=None, sig: int =
 def show_extra_table(df: pd.DataFrame, text: str, lang: str = "en", **kwargs):
     """Display a table that is not saved (a view of a saved one) under the next numbered table caption,
     readable as in :func:`readable` (``kwargs`` go there)."""
-    from IPython.display import Markdown, display
-    display(Markdown(caption("table", text, lang)))
-    display(format_table(readable(df, lang, **kwargs)))
+    show_table(readable(df, lang, **kwargs), None, text, lang=lang)
 
 
 # --------------------------------------------------------------------------- sentences

@@ -50,3 +50,20 @@ def test_format_table_keeps_text_and_formats_p():
     assert out.to_dict(orient="list") == {"term": ["a", "b"], "coef": ["0.123", "12"], "p": ["< 0.001", "0.30"]}
     mixed = format_table(pd.DataFrame({"min": [0.0, 3, None], "top": [None, "x", None]}, dtype=object))
     assert mixed.to_dict(orient="list") == {"min": ["0", "3", "-"], "top": ["-", "x", "-"]}
+
+
+def test_show_table_without_a_name_displays_but_saves_nothing(monkeypatch):
+    import IPython.display
+
+    import crmlab
+    from crmlab.report import show_table
+
+    shown = []
+    monkeypatch.setattr(IPython.display, "display", lambda obj: shown.append(obj))
+    reset_numbering()
+    show_table(pd.DataFrame({"x": [1.23456]}), None, "A view", lang="zh")
+    assert not (crmlab.output_dir() / "tables").exists()
+    show_table(pd.DataFrame({"x": [1.23456]}), "kept", "Saved")
+    assert (crmlab.output_dir() / "tables" / "kept.csv").read_text() == "x\n1.23456\n"
+    assert [shown[0].data, shown[2].data] == ["**表 1.** A view", "**Table 2.** Saved"]
+    assert shown[1].to_dict(orient="list") == {"x": ["1.23"]}
