@@ -24,7 +24,7 @@ import time
 import numpy as np
 import pandas as pd
 
-from crmlab import datasets
+from crmlab.core import datasets
 from crmlab.drivers import KeyDriverAnalysis, sampled_shapley_r2_from_corr, shapley_r2_from_corr
 from crmlab.simulate.likert import simulate_likert
 from _common import line, timed  # noqa: E402

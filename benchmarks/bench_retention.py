@@ -84,7 +84,8 @@ def main():
     import statsmodels.api  # noqa: F401
     import statsmodels.stats.proportion  # noqa: F401
     import statsmodels.stats.weightstats  # noqa: F401
-    from crmlab import datasets, survival as sv, experiments, uplift  # noqa: F401
+    from crmlab.core import datasets  # noqa: F401
+    from crmlab import survival as sv, experiments, uplift  # noqa: F401
     from crmlab.simulate import retention as sim
 
     df = datasets.load_hillstrom()

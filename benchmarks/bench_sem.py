@@ -12,7 +12,7 @@ import warnings
 
 import pandas as pd
 
-from crmlab import datasets
+from crmlab.core import datasets
 from crmlab.sem.pls import PLSPM
 from crmlab.sem.syntax import ECSI_MODEL
 

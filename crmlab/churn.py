@@ -22,7 +22,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 from threadpoolctl import threadpool_limits
 
-from crmlab.errors import DataError, ParameterError
+from crmlab.core.errors import DataError, ParameterError
 
 __all__ = ["MODELS", "make_model", "churn_models", "ChurnModelResult", "identifier_like_columns", "lift_table",
            "calibration_table",
@@ -203,7 +203,7 @@ def plot_calibration(y, probs: dict, *, n_bins=10, ax=None, lang="en"):
     """Reliability diagram for one or more models (name -> probabilities; labels in ``lang``)."""
     import matplotlib.pyplot as plt
 
-    from crmlab.i18n import pick
+    from crmlab.report.i18n import pick
     from crmlab.retention_text import model_name
     if ax is None:
         fig, ax = plt.subplots(figsize=(4.5, 4.5))
@@ -221,7 +221,7 @@ def plot_gain(y, probs: dict, *, ax=None, lang="en"):
     """Cumulative gain chart (share of churners caught vs share targeted; labels in ``lang``)."""
     import matplotlib.pyplot as plt
 
-    from crmlab.i18n import pick
+    from crmlab.report.i18n import pick
     from crmlab.retention_text import model_name
     if ax is None:
         fig, ax = plt.subplots(figsize=(4.5, 4.5))
@@ -239,11 +239,11 @@ def plot_gain(y, probs: dict, *, ax=None, lang="en"):
 def risk_value_ranking(ids, p_churn, value, *, top=20):
     """Customers ranked by expected value at risk = P(churn) x value.
 
-    ``ids`` are pseudonymised with :func:`crmlab.privacy.pseudonymize` before
+    ``ids`` are pseudonymised with :func:`crmlab.core.privacy.pseudonymize` before
     they enter the table. Returns ``customer, p_churn, value,
     value_at_risk, rank`` for the ``top`` customers.
     """
-    from crmlab.privacy import pseudonymize
+    from crmlab.core.privacy import pseudonymize
 
     p = np.asarray(p_churn, dtype=float)
     v = np.asarray(value, dtype=float)

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from crmlab.errors import DataError, ParameterError
+from crmlab.core.errors import DataError, ParameterError
 
 #: Largest number of drivers decomposed exactly by default (2**20 subsets).
 MAX_EXACT_DRIVERS = 20
@@ -571,7 +571,7 @@ def plot_importance_performance(ipm: pd.DataFrame, ax=None, lang: str = "en"):
     """Scatter of the importance-performance map (重要性-绩效分析) with quadrant lines and labels."""
     import matplotlib.pyplot as plt
 
-    from crmlab.i18n import pick
+    from crmlab.report.i18n import pick
 
     if ax is None:
         _, ax = plt.subplots(figsize=(7, 5))
@@ -596,7 +596,7 @@ def plot_driver_shares(kda: KeyDriverAnalysis, ax=None, lang: str = "en"):
     """Horizontal bars of Shapley shares with bootstrap intervals (if any)."""
     import matplotlib.pyplot as plt
 
-    from crmlab.i18n import pick
+    from crmlab.report.i18n import pick
 
     imp = kda.importance_.sort_values("shapley")
     if ax is None:

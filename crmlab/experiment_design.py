@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
-from crmlab.errors import ParameterError
+from crmlab.core.errors import ParameterError
 
 __all__ = ["cohens_h", "power_proportions", "sample_size_proportions", "mde_proportions",
            "power_means", "sample_size_means", "mde_means", "power_curve", "POWER", "plot_power_curve"]
@@ -189,7 +189,7 @@ def plot_power_curve(curves: pd.DataFrame, *, hue="scenario", target=0.8, ax=Non
     """Plot power against total sample size, one line per ``hue`` value (labels in ``lang``)."""
     import matplotlib.pyplot as plt
 
-    from crmlab.i18n import pick
+    from crmlab.report.i18n import pick
     if ax is None:
         fig, ax = plt.subplots(figsize=(6.5, 4))
     for name, g in curves.groupby(hue, sort=False):

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from crmlab.errors import DataError, ParameterError
+from crmlab.core.errors import DataError, ParameterError
 from crmlab.experiment_design import (  # noqa: F401  (design functions, re-exported)
     POWER, cohens_h, mde_means, mde_proportions, plot_power_curve, power_curve, power_means,
     power_proportions, sample_size_means, sample_size_proportions,
@@ -201,7 +201,7 @@ def plot_love(balance: pd.DataFrame, *, threshold=0.1, ax=None, lang="en"):
     """Love plot: |SMD| per covariate and arm, with the balance threshold (labels in ``lang``)."""
     import matplotlib.pyplot as plt
 
-    from crmlab.i18n import pick
+    from crmlab.report.i18n import pick
     from crmlab.retention_text import term
     covs = list(dict.fromkeys(balance["covariate"]))
     if ax is None:
@@ -473,7 +473,7 @@ def plot_effects(table: pd.DataFrame, *, label_cols=("arm", "outcome"), ax=None,
     """Forest plot of estimates with their intervals (axis label and known words in ``lang``)."""
     import matplotlib.pyplot as plt
 
-    from crmlab.i18n import pick
+    from crmlab.report.i18n import pick
     from crmlab.retention_text import term
     labels = table[list(label_cols)].astype(str).apply(lambda c: c.map(lambda v: term(v, lang))) \
         .agg(" | ".join, axis=1).tolist()

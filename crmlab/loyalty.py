@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from crmlab.errors import DataError, ParameterError
+from crmlab.core.errors import DataError, ParameterError
 from crmlab.report import fmt_ci, fmt_num, fmt_p
 
 __all__ = ["ShapeResult", "fit_shapes", "SHAPE_MODELS", "not_loyal_by_level", "DEFAULT_LEVELS", "KOTLER_LOSS",

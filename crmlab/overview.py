@@ -111,9 +111,9 @@ def dataset_heading(name: str, frame: pd.DataFrame, lang: str = "en") -> str:
 
 
 def load_datasets(names) -> dict[str, pd.DataFrame]:
-    """Load bundled datasets by name (see :data:`crmlab.datasets.LOADERS`), in the order given."""
-    from crmlab import datasets
-    from crmlab.errors import ParameterError
+    """Load bundled datasets by name (see :data:`crmlab.core.datasets.LOADERS`), in the order given."""
+    from crmlab.core import datasets
+    from crmlab.core.errors import ParameterError
 
     unknown = [n for n in names if n not in datasets.LOADERS]
     if unknown:

@@ -18,7 +18,7 @@ import math
 
 import pandas as pd
 
-from crmlab.i18n import pick, translate_columns
+from crmlab.report.i18n import pick, translate_columns
 from crmlab.report import fmt_ci, fmt_num, fmt_p, format_table, show_table
 
 __all__ = ["COLUMNS", "VALUES", "term", "show", "readable", "table_html", "show_extra_table", "interval", "pct",

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from crmlab.errors import DataError, ParameterError
+from crmlab.core.errors import DataError, ParameterError
 
 __all__ = ["quantile_scores", "rfm_table", "SEGMENT_RULES", "assign_segments", "value_tiers"]
 

@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 
 from crmlab.drivers import KeyDriverAnalysis, prepare_matrix
-from crmlab.errors import DataError
+from crmlab.core.errors import DataError
 
 def respondent_scale_use(df: pd.DataFrame, items) -> pd.DataFrame:
     """Each respondent's mean and spread (SD, ddof=0) of answers across ``items``."""

@@ -18,7 +18,7 @@ from sklearn.metrics import adjusted_rand_score, silhouette_score
 from sklearn.mixture import GaussianMixture
 from threadpoolctl import threadpool_limits
 
-from crmlab.errors import DataError, ParameterError
+from crmlab.core.errors import DataError, ParameterError
 
 __all__ = ["behaviour_features", "select_k", "cluster", "ClusterResult", "stability", "portraits",
            "lifecycle", "LIFECYCLE_RULES", "early_warning", "METHODS"]
@@ -219,7 +219,7 @@ def early_warning(table: pd.DataFrame, *, value_col: str = "spend", p_alive_col:
 
     High value = top ``top_share`` of ``value_col`` (past spend by default).
     ``value_at_risk = value * (1 - P(alive))``.  The index is replaced by
-    keyed pseudonyms (:func:`crmlab.privacy.pseudonymize`) unless
+    keyed pseudonyms (:func:`crmlab.core.privacy.pseudonymize`) unless
     ``pseudonymize=False``.
     """
     for c in (value_col, p_alive_col):
@@ -233,7 +233,7 @@ def early_warning(table: pd.DataFrame, *, value_col: str = "spend", p_alive_col:
     hit["value_at_risk"] = hit[value_col] * (1 - hit[p_alive_col])
     hit = hit.sort_values(["value_at_risk"], ascending=False, kind="mergesort")
     if pseudonymize:
-        from crmlab.privacy import pseudonymize as _pseudo
+        from crmlab.core.privacy import pseudonymize as _pseudo
 
         hit.index = pd.Index(_pseudo(pd.Series(hit.index)).to_numpy(), name="customer")
     return hit

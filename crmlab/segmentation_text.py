@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from crmlab.i18n import translate_columns
+from crmlab.report.i18n import translate_columns
 from crmlab.report import fmt_ci, fmt_num
 
 __all__ = ["COLUMNS", "SUMMARY_COLUMNS", "VALUES", "term", "column", "unit_word", "method_name", "show",

@@ -11,8 +11,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from crmlab.errors import DataError, ParameterError
-from crmlab.i18n import pick
+from crmlab.core.errors import DataError, ParameterError
+from crmlab.report.i18n import pick
 
 #: Exclusion reasons in the order they are checked; a row is counted under its first reason.
 REASONS = ("non_numeric", "out_of_range", "missing", "straight_liner", "speeder", "duplicate")

@@ -19,7 +19,7 @@ import pandas as pd
 from scipy import stats
 
 from crmlab.drivers import check_design, check_weights, prepare_matrix, weighted_corr
-from crmlab.errors import DataError, ParameterError
+from crmlab.core.errors import DataError, ParameterError
 
 
 def _design(df: pd.DataFrame, outcome: str, drivers, min_levels: int = 0):

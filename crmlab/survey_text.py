@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from crmlab.drivers import QUADRANTS_ZH
-from crmlab.i18n import pick, translate_columns
+from crmlab.report.i18n import pick, translate_columns
 from crmlab.report import fmt_ci, fmt_num, fmt_p, format_table
 
 __all__ = ["COLUMNS", "VALUES", "QUADRANTS", "term", "quadrant", "show", "pct", "p_text", "interval",

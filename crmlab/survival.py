@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from crmlab.errors import DataError, ParameterError
+from crmlab.core.errors import DataError, ParameterError
 
 __all__ = ["check_survival", "encode_event", "kaplan_meier", "KMResult", "logrank_test", "LogrankResult",
            "rmst", "rmst_difference", "cox_ph", "CoxResult", "plot_km"]
@@ -205,7 +205,7 @@ def plot_km(km: KMResult, *, ax=None, ci=True, xlabel=None, lang="en"):
     """Step plot of the Kaplan-Meier curves with pointwise bands (labels in ``lang``)."""
     import matplotlib.pyplot as plt
 
-    from crmlab.i18n import pick
+    from crmlab.report.i18n import pick
     from crmlab.retention_text import term
     if xlabel is None:
         xlabel = pick(lang, en="tenure (months)", zh="在网时长（月）")

@@ -40,7 +40,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from crmlab.errors import DataError, ParameterError
+from crmlab.core.errors import DataError, ParameterError
 
 __all__ = ["CustomerSummary", "summarize", "open_source", "TIME_UNITS"]
 
@@ -140,8 +140,8 @@ def open_source(path):
     The whitespace-separated CDNOW files use the project loaders; other
     ``.txt`` files are read with pandas (whitespace separated, with header).
     """
-    from crmlab import datasets
-    from crmlab.results import note_input
+    from crmlab.core import datasets
+    from crmlab.core.results import note_input
 
     p = datasets.resolve_path(path)
     suffix = p.suffix.lower()
@@ -217,7 +217,7 @@ def summarize(source, *, customer_col: str = "customer_id", date_col: str = "dat
                   after_holdout=after_holdout, start=None if start is None else _timestamp(start, "start"),
                   period_counts=period_counts)
     if not isinstance(source, pd.DataFrame) and Path(source).exists():
-        from crmlab.results import note_input
+        from crmlab.core.results import note_input
 
         note_input(source)
     if engine == "duckdb":

@@ -21,7 +21,7 @@ from sklearn.ensemble import HistGradientBoostingRegressor
 from sklearn.model_selection import StratifiedKFold
 from threadpoolctl import threadpool_limits
 
-from crmlab.errors import DataError, ParameterError
+from crmlab.core.errors import DataError, ParameterError
 
 __all__ = ["TLearner", "XLearner", "DRLearner", "LEARNERS", "default_regressor", "cross_fit_cate",
            "qini_curve", "qini_summary", "qini_bootstrap", "policy_value", "PolicyResult", "plot_qini", "plot_policy",
@@ -260,7 +260,7 @@ def plot_qini(curves: dict, *, ax=None, lang="en"):
     """Plot one or more Qini curves (name -> DataFrame) with the random line (labels in ``lang``)."""
     import matplotlib.pyplot as plt
 
-    from crmlab.i18n import pick
+    from crmlab.report.i18n import pick
     from crmlab.retention_text import learner_name
     if ax is None:
         fig, ax = plt.subplots(figsize=(6, 4))
@@ -395,7 +395,7 @@ def plot_policy(table: pd.DataFrame, *, ax=None, lang="en"):
     """Net value (with interval) and ROI against the share of customers contacted (labels in ``lang``)."""
     import matplotlib.pyplot as plt
 
-    from crmlab.i18n import pick
+    from crmlab.report.i18n import pick
     if ax is None:
         fig, ax = plt.subplots(1, 2, figsize=(10, 3.8))
     a, b = np.atleast_1d(ax)[:2]

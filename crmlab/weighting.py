@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from crmlab.errors import DataError, ParameterError
+from crmlab.core.errors import DataError, ParameterError
 
 
 def load_margins(path: str | os.PathLike) -> dict:
@@ -24,7 +24,7 @@ def load_margins(path: str | os.PathLike) -> dict:
     """
     import yaml
 
-    from crmlab.datasets import resolve_path
+    from crmlab.core.datasets import resolve_path
 
     p = resolve_path(path)
     try:

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from crmlab.params import notebook_parameters
-from crmlab.runner import load_studies
+from crmlab.run.params import notebook_parameters
+from crmlab.run.runner import load_studies
 from tests.conftest import crmlab_cli
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"

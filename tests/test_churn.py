@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from crmlab import churn
-from crmlab.errors import DataError, ParameterError
+from crmlab.core.errors import DataError, ParameterError
 
 
 def _data(n=3000, seed=0):

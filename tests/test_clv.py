@@ -7,11 +7,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from crmlab import datasets
+from crmlab.core import datasets
 from crmlab import transactions as tr
 from crmlab.clv import (BGNBD, GammaGamma, ParetoNBD, ConvergenceError, concentration, customer_value,
                         holdout_by_frequency, holdout_errors, independence_check, tracking)
-from crmlab.errors import DataError, ParameterError
+from crmlab.core.errors import DataError, ParameterError
 
 
 @pytest.fixture(scope="module")

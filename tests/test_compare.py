@@ -4,8 +4,8 @@ import json
 import pandas as pd
 import pytest
 
-from crmlab.compare import compare_runs, flatten, previous_run, resolve_run
-from crmlab.errors import ParameterError
+from crmlab.run.compare import compare_runs, flatten, previous_run, resolve_run
+from crmlab.core.errors import ParameterError
 from tests.conftest import crmlab_cli
 
 
@@ -49,7 +49,7 @@ def test_compare_command(tmp_path):
 
 
 def test_index_page_shows_what_moved_since_the_previous_run(tmp_path):
-    from crmlab.runner import render_index
+    from crmlab.run.runner import render_index
 
     a = _run(tmp_path / "20261001T000000Z-aaaaaaa", {"s1": {"nps": {"score": 20.0}}})
     b = _run(tmp_path / "20261101T000000Z-bbbbbbb", {"s1": {"nps": {"score": 25.0}}})
@@ -62,7 +62,7 @@ def test_index_page_shows_what_moved_since_the_previous_run(tmp_path):
 
 
 def test_headline_picks_declared_keys_in_order_or_the_first_numbers():
-    from crmlab.runner import headline
+    from crmlab.run.runner import headline
 
     res = {"a": {"b": 1, "c": "text"}, "d": 2.5, "e": [3, 4], "f": 5, "g": 6, "h": 7, "i": 8}
     assert headline(res, ["d", "a.b", "missing"]) == {"d": 2.5, "a.b": 1}

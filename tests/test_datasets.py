@@ -5,8 +5,8 @@ import re
 import pandas as pd
 import pytest
 
-from crmlab import datasets
-from crmlab.errors import DataError
+from crmlab.core import datasets
+from crmlab.core.errors import DataError
 from tests.conftest import ROOT
 
 

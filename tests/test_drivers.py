@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from crmlab import datasets
+from crmlab.core import datasets
 from crmlab.drivers import (
     KeyDriverAnalysis,
     all_subsets_r2,
@@ -37,7 +37,7 @@ from crmlab.drivers import (
     sampled_shapley_r2_from_corr,
     shapley_r2_from_corr,
 )
-from crmlab.errors import DataError, ParameterError
+from crmlab.core.errors import DataError, ParameterError
 
 # mtcars (R datasets; Henderson & Velleman 1981): mpg, cyl, vs, am for the 32 cars in R's row order
 MTCARS_MPG = [21.0, 21.0, 22.8, 21.4, 18.7, 18.1, 14.3, 24.4, 22.8, 19.2, 17.8, 16.4, 17.3, 15.2, 10.4, 10.4,

@@ -9,7 +9,7 @@ from statsmodels.stats.proportion import confint_proportions_2indep, proportion_
 from statsmodels.stats.weightstats import CompareMeans, DescrStatsW
 
 from crmlab import experiments as ex
-from crmlab.errors import DataError, ParameterError
+from crmlab.core.errors import DataError, ParameterError
 
 
 # ------------------------------------------------------------------ design vs statsmodels.stats.power

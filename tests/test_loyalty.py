@@ -5,8 +5,9 @@ import pytest
 import statsmodels.api as sm
 from statsmodels.stats.proportion import confint_proportions_2indep, proportion_confint
 
-from crmlab import datasets, loyalty
-from crmlab.errors import DataError, ParameterError
+from crmlab.core import datasets
+from crmlab import loyalty
+from crmlab.core.errors import DataError, ParameterError
 
 
 @pytest.fixture(scope="module")

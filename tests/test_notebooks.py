@@ -19,7 +19,7 @@ import pytest
 from papermill.iorw import load_notebook_node
 from papermill.parameterize import parameterize_notebook
 
-from crmlab.runner import load_studies
+from crmlab.run.runner import load_studies
 from tests.conftest import ROOT, crmlab_cli
 
 STUDIES = load_studies()

@@ -35,7 +35,7 @@ def test_missingness_sentence_is_written_from_the_data():
 def test_size_table_and_dataset_selection():
     import pytest
 
-    from crmlab.errors import ParameterError
+    from crmlab.core.errors import ParameterError
     from crmlab.overview import load_datasets, size_table
 
     frames = load_datasets(["ecsi", "telco_churn"])
@@ -52,7 +52,7 @@ def test_missingness_sentence_in_chinese():
 
 
 def test_display_headers_translate_but_saved_names_stay():
-    from crmlab.i18n import check_lang, t, translate_columns
+    from crmlab.report.i18n import check_lang, t, translate_columns
 
     shown = translate_columns(profile(_frame()).set_index("column"), "zh")
     assert list(shown.columns[:3]) == ["类型", "样本数", "缺失数"] and shown.index.name == "列"
@@ -60,7 +60,7 @@ def test_display_headers_translate_but_saved_names_stay():
     assert t("clv", "zh") == "客户终身价值" and t("clv", "fr") == "Customer lifetime value"
     import pytest
 
-    from crmlab.errors import ParameterError
+    from crmlab.core.errors import ParameterError
 
     with pytest.raises(ParameterError, match="'lang' must be one of"):
         check_lang("de")
@@ -69,7 +69,7 @@ def test_display_headers_translate_but_saved_names_stay():
 
 
 def test_pick_and_extra_terms():
-    from crmlab.i18n import pick, translate_columns
+    from crmlab.report.i18n import pick, translate_columns
 
     assert pick("zh", en="Loyalty", zh="忠诚度") == "忠诚度" and pick("en", en="Loyalty", zh="忠诚度") == "Loyalty"
     df = pd.DataFrame({"r2": [0.5], "other": [1]})
@@ -78,7 +78,7 @@ def test_pick_and_extra_terms():
 
 
 def test_translate_columns_handles_multi_level_indexes():
-    from crmlab.i18n import translate_columns
+    from crmlab.report.i18n import translate_columns
 
     idx = pd.MultiIndex.from_tuples([("a", 1), ("b", 2)], names=["dataset", "n"])
     df = pd.DataFrame({"rows": [1, 2]}, index=idx)

@@ -1,8 +1,8 @@
 """Parameter declarations (the notebook's ``parameters`` cell) and their validation."""
 import pytest
 
-from crmlab.errors import ParameterError
-from crmlab.params import (notebook_parameters, parse_cli_value, parse_parameters_source,
+from crmlab.core.errors import ParameterError
+from crmlab.run.params import (notebook_parameters, parse_cli_value, parse_parameters_source,
                            validate_parameters)
 from tests.conftest import FIXTURES, ROOT
 
@@ -91,7 +91,7 @@ def test_cli_values_are_yaml():
 
 
 def test_every_study_notebook_declares_parseable_parameters():
-    from crmlab.runner import load_studies
+    from crmlab.run.runner import load_studies
 
     studies = load_studies()
     assert studies, "notebooks/studies.yaml lists no study"

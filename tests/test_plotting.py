@@ -7,7 +7,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 import crmlab  # noqa: E402
-from crmlab.plotting import cjk_font_name  # noqa: E402
+from crmlab.report.theme import cjk_font_name  # noqa: E402
 
 
 def _raster(text: str):

@@ -4,7 +4,7 @@ import hmac
 
 import pandas as pd
 
-from crmlab.privacy import pseudonymize
+from crmlab.core.privacy import pseudonymize
 
 
 def test_pseudonyms_are_keyed_hmac_sha256(monkeypatch):

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from crmlab import datasets
+from crmlab.core import datasets
 from tests.conftest import crmlab_cli
 
 PLANTED = re.compile(r"planted\.user\d+@example\.org|CUST-\d{6}-Q|\+86 138 \d{4} \d{4}")

@@ -11,7 +11,7 @@ import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
 import crmlab  # noqa: E402
-from crmlab.results import read_results, to_jsonable  # noqa: E402
+from crmlab.core.results import read_results, to_jsonable  # noqa: E402
 
 
 def test_record_nests_dotted_keys_and_replaces():

@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from crmlab import rfm
-from crmlab.errors import DataError, ParameterError
+from crmlab.core.errors import DataError, ParameterError
 
 
 def test_scores_equal_pandas_qcut_without_ties():

@@ -8,8 +8,8 @@ import nbformat
 import pytest
 import yaml
 
-from crmlab import runner
-from crmlab.errors import ParameterError
+from crmlab.run import runner
+from crmlab.core.errors import ParameterError
 from tests.conftest import FIXTURES, crmlab_cli
 
 OK = FIXTURES / "notebooks" / "ok.ipynb"

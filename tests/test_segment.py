@@ -6,7 +6,7 @@ import pytest
 from sklearn.datasets import make_blobs
 
 from crmlab import segment
-from crmlab.errors import DataError, ParameterError
+from crmlab.core.errors import DataError, ParameterError
 
 
 @pytest.fixture(scope="module")

@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from crmlab import datasets
+from crmlab.core import datasets
 from crmlab.sem.cbsem import fit_cbsem, srmr
 from crmlab.sem.syntax import ECSI_MODEL, parse_model
 from crmlab.simulate.sem import simulate_survey

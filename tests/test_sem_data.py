@@ -2,8 +2,8 @@
 import numpy as np
 import pytest
 
-from crmlab import datasets
-from crmlab.errors import DataError
+from crmlab.core import datasets
+from crmlab.core.errors import DataError
 from crmlab.sem.data import prepare_items
 from crmlab.sem.pls import PLSPM
 from crmlab.sem.syntax import ECSI_MODEL

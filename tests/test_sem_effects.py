@@ -5,8 +5,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from crmlab import datasets
-from crmlab.errors import DataError, ParameterError
+from crmlab.core import datasets
+from crmlab.core.errors import DataError, ParameterError
 from crmlab.sem.effects import mediation, multigroup
 from crmlab.sem.pls import PLSPM
 from crmlab.sem.syntax import ECSI_MODEL

@@ -5,8 +5,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from crmlab import datasets
-from crmlab.errors import DataError
+from crmlab.core import datasets
+from crmlab.core.errors import DataError
 from crmlab.sem.measurement import (assess_measurement, average_variance_extracted, composite_reliability,
                                     cronbach_alpha, fornell_larcker, htmt, mcdonald_omega,
                                     one_factor_loadings)

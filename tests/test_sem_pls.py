@@ -10,8 +10,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from crmlab import datasets
-from crmlab.errors import ParameterError
+from crmlab.core import datasets
+from crmlab.core.errors import ParameterError
 from crmlab.sem.pls import PLSPM, resample_covariances
 from crmlab.sem.syntax import ECSI_MODEL
 from tests.conftest import FIXTURES

@@ -4,7 +4,7 @@ import pandas as pd
 import pytest
 
 from crmlab import loyalty
-from crmlab.errors import ParameterError
+from crmlab.core.errors import ParameterError
 from crmlab.sem.pls import PLSPM
 from crmlab.sem.syntax import ECSI_MODEL
 from crmlab.simulate.sem import ECSI_TRUE_PATHS, simulate_survey

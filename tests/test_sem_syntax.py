@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from crmlab.errors import ParameterError
+from crmlab.core.errors import ParameterError
 from crmlab.sem.syntax import ECSI_MODEL, parse_model
 
 

@@ -11,8 +11,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from crmlab import datasets
-from crmlab.errors import DataError, ParameterError
+from crmlab.core import datasets
+from crmlab.core.errors import DataError, ParameterError
 from crmlab.survey import (
     clean_survey,
     item_distribution,

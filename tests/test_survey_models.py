@@ -31,8 +31,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from crmlab import datasets
-from crmlab.errors import DataError
+from crmlab.core import datasets
+from crmlab.core.errors import DataError
 from crmlab.survey_models import compare_models, fit_ols, fit_ordinal
 
 WINE_RATING = "233444551213235423325544323232532343333332322454112223232223333412323244"

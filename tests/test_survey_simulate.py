@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from crmlab.drivers import KeyDriverAnalysis
-from crmlab.errors import DataError, ParameterError
+from crmlab.core.errors import DataError, ParameterError
 from crmlab.scale_usage import respondent_scale_use, scale_usage_sensitivity, within_standardize
 from crmlab.simulate.likert import _cuts, _level_moments, simulate_likert
 from crmlab.survey import clean_survey

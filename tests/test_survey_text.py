@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from crmlab import datasets
+from crmlab.core import datasets
 from crmlab import survey_text as st
 from crmlab.drivers import KeyDriverAnalysis, importance_performance
 from crmlab.report import fmt_ci, fmt_num

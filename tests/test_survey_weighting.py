@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from crmlab.errors import DataError
+from crmlab.core.errors import DataError
 from crmlab.weighting import load_margins, rake, weight_diagnostics, weighted_vs_unweighted
 
 

@@ -22,7 +22,7 @@ from lifelines.statistics import multivariate_logrank_test
 from lifelines.utils import restricted_mean_survival_time
 
 from crmlab import survival as sv
-from crmlab.errors import DataError, ParameterError
+from crmlab.core.errors import DataError, ParameterError
 
 # R survival::aml (Miller 1981): weeks to relapse, maintenance chemotherapy or not
 AML = pd.DataFrame({

@@ -7,9 +7,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from crmlab import datasets
+from crmlab.core import datasets
 from crmlab import transactions as tr
-from crmlab.errors import DataError, ParameterError
+from crmlab.core.errors import DataError, ParameterError
 
 CAL, HOLD = "1997-09-30", "1998-06-30"
 ENGINES = ["duckdb", "pandas"]

@@ -6,7 +6,7 @@ import pytest
 
 from crmlab import transactions as tr
 from crmlab.clv import BGNBD, GammaGamma, ParetoNBD
-from crmlab.errors import ParameterError
+from crmlab.core.errors import ParameterError
 from crmlab.simulate.transactions import simulate_transactions
 
 FHL_BG = {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426}

@@ -17,18 +17,9 @@ import pandas as pd
 from scipy import optimize
 from threadpoolctl import threadpool_limits
 
-from crmlab.errors import DataError
+from crmlab.core.errors import ConvergenceError, DataError
 
 __all__ = ["ConvergenceError", "compress", "as_array", "MLEstimator", "FitResult"]
-
-
-class ConvergenceError(DataError):
-    """The optimiser did not reach a proper maximum of the likelihood.
-
-    Raised with the model name, the optimiser's message and the parameters at
-    the last iterate (a ``DataError``: non-convergence is almost always a data
-    problem such as too few repeat buyers or a degenerate sample).
-    """
 
 
 def as_array(values, name: str, *, integer: bool = False, positive: bool = False,

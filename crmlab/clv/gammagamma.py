@@ -8,7 +8,7 @@ from scipy import stats
 from scipy.special import digamma, gammaln
 
 from crmlab.clv.base import MLEstimator, as_array, compress
-from crmlab.errors import DataError
+from crmlab.core.errors import DataError
 
 __all__ = ["GammaGamma", "independence_check"]
 

@@ -10,7 +10,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from crmlab.i18n import pick
+from crmlab.report.i18n import pick
 
 __all__ = ["plot_holdout_by_frequency", "plot_tracking", "plot_concentration", "plot_segments",
            "plot_segment_counts"]

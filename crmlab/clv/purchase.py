@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from crmlab.clv.base import MLEstimator, as_array, compress
-from crmlab.errors import DataError
+from crmlab.core.errors import DataError
 
 __all__ = ["PurchaseModel", "check_rfm"]
 

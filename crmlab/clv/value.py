@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from crmlab.errors import ParameterError
+from crmlab.core.errors import ParameterError
 
 __all__ = ["customer_value", "concentration", "holdout_by_frequency", "holdout_errors", "tracking"]
 

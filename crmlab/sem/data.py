@@ -6,7 +6,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from crmlab.errors import DataError
+from crmlab.core.errors import DataError
 from crmlab.sem.syntax import ModelSpec, parse_model
 
 __all__ = ["PreparedData", "prepare_items", "load_survey", "summated_scores"]
@@ -134,10 +134,10 @@ def prepare_items(data: pd.DataFrame, model, extra: "list | None" = None,
 def load_survey(path) -> pd.DataFrame:
     """Read a respondent-level CSV/Parquet survey (any columns) for a model.
 
-    Uses :func:`crmlab.datasets.read_table` (delimiter sniffing, UTF-8/GBK) and
+    Uses :func:`crmlab.core.datasets.read_table` (delimiter sniffing, UTF-8/GBK) and
     drops an unnamed leading row-number column such as R's ``write.csv`` adds.
     """
-    from crmlab import datasets
+    from crmlab.core import datasets
 
     df = datasets.read_table(datasets.resolve_path(path))
     unnamed = [c for c in df.columns if str(c) == "" or str(c).startswith("Unnamed: ")]

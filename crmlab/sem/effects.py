@@ -7,7 +7,7 @@ from itertools import combinations
 import numpy as np
 import pandas as pd
 
-from crmlab.errors import DataError, ParameterError
+from crmlab.core.errors import DataError, ParameterError
 from crmlab.sem.data import prepare_items
 from crmlab.sem.pls import PLSPM, pls_core, resample_covariances
 from crmlab.sem.syntax import parse_model

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 from scipy import optimize
 
-from crmlab.errors import DataError
+from crmlab.core.errors import DataError
 
 __all__ = ["cronbach_alpha", "composite_reliability", "average_variance_extracted",
            "mcdonald_omega", "one_factor_loadings", "htmt", "htmt_from_corr", "fornell_larcker",

@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from crmlab.i18n import pick
+from crmlab.report.i18n import pick
 from crmlab.loyalty import label
 
 __all__ = ["plot_path_estimates", "plot_not_loyal", "plot_typology", "plot_shapes"]

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from crmlab.errors import ParameterError
+from crmlab.core.errors import ParameterError
 from crmlab.sem.data import PreparedData, prepare_items
 from crmlab.sem.measurement import htmt_from_corr
 from crmlab.sem.syntax import ModelSpec, parse_model

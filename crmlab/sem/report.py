@@ -1,6 +1,6 @@
 """Words of the satisfaction-loyalty study (study 1) in English and Simplified Chinese.
 
-Display names of table columns (:data:`TERMS`, passed to :func:`crmlab.i18n.translate_columns`)
+Display names of table columns (:data:`TERMS`, passed to :func:`crmlab.report.i18n.translate_columns`)
 and the interpretation sentences the notebook writes from the numbers. Saved tables and
 ``results.json`` keep their English names; only what the reader sees changes with ``lang``.
 """
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from crmlab.i18n import translate_columns
+from crmlab.report.i18n import translate_columns
 from crmlab.loyalty import label, p_text
 from crmlab.report import fmt_ci, fmt_num, fmt_p
 

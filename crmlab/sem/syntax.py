@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from crmlab.errors import ParameterError
+from crmlab.core.errors import ParameterError
 
 __all__ = ["ModelSpec", "parse_model", "ECSI_MODEL"]
 

@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 from scipy import special, stats
 
-from crmlab.errors import ParameterError
+from crmlab.core.errors import ParameterError
 
 
 @dataclass

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from crmlab.errors import ParameterError
+from crmlab.core.errors import ParameterError
 
 __all__ = ["SimulatedExperiment", "simulate_experiment", "simulate_churn", "ate_coverage"]
 

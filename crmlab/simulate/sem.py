@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from crmlab.errors import ParameterError
+from crmlab.core.errors import ParameterError
 from crmlab.sem.syntax import parse_model
 
 __all__ = ["simulate_survey", "ECSI_TRUE_PATHS"]

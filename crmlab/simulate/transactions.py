@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from crmlab.errors import ParameterError
+from crmlab.core.errors import ParameterError
 
 __all__ = ["simulate_transactions", "SimulatedLog"]
 

@@ -17,19 +17,17 @@ from pathlib import Path
 
 import pandas as pd
 
+from crmlab.core.paths import project_root
+
 KEY_ENV = "CRMLAB_PSEUDONYM_KEY"
 KEY_FILE = ".crmlab_key"
-
-
-def _project_root() -> Path:
-    return Path(__file__).resolve().parents[1]
 
 
 def _key() -> bytes:
     env = os.environ.get(KEY_ENV)
     if env:
         return env.encode("utf-8")
-    path = _project_root() / KEY_FILE
+    path = project_root() / KEY_FILE
     if not path.exists():
         tmp = path.with_name(f"{KEY_FILE}.{os.getpid()}.tmp")
         tmp.write_text(secrets.token_hex(32), encoding="utf-8")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 def project_root() -> Path:
     """The checkout crmlab was installed from (holds ``data/``, ``notebooks/``, ``outputs/``)."""
-    return Path(__file__).resolve().parents[1]
+    return Path(__file__).resolve().parents[2]
 
 
 def data_dir() -> Path:

@@ -38,7 +38,7 @@ def subset_font(chars: str) -> bytes:
     from fontTools import subset
     from fontTools.ttLib import TTFont
 
-    from crmlab.plotting import CJK_FONT_FILE
+    from crmlab.report.theme import CJK_FONT_FILE
 
     path = Path(mplfonts.__file__).with_name("fonts") / CJK_FONT_FILE
     options = subset.Options()

@@ -1,26 +1,15 @@
-"""Readable numbers and numbered captions for study reports.
+"""One way to write every number a reader sees.
 
-- :func:`fmt_num`, :func:`fmt_ci`, :func:`fmt_p`: numbers rounded to sensible
-  significant digits, intervals as ``0.42 [0.31, 0.53]``, p-values as ``< 0.001``.
-- :func:`show_table`, :func:`show_figure`: save the table (raw numbers, stable
-  names) or figure, then display it with a numbered caption ("Table 2." /
-  "表 2.") in the report's language. Numbering restarts with the kernel.
+- :func:`fmt_num`: significant digits, thousands separated; integers as they are.
+- :func:`fmt_ci`: an estimate with its interval, ``0.42 [0.31, 0.53]``.
+- :func:`fmt_p`: p-values, ``< 0.001`` below 0.001.
+- :func:`format_table`: a display copy of a table with those rules applied.
 """
 from __future__ import annotations
 
 import math
-from itertools import count
 
 import pandas as pd
-
-_counters = {"table": count(1), "figure": count(1)}
-_WORDS = {"table": {"en": "Table", "zh": "表"}, "figure": {"en": "Figure", "zh": "图"}}
-
-
-def reset_numbering() -> None:
-    """Start figure and table numbers again at 1."""
-    _counters["table"] = count(1)
-    _counters["figure"] = count(1)
 
 
 def _decimals(x: float, sig: int) -> int:
@@ -80,13 +69,6 @@ def fmt_p(p, lang: str = "en") -> str:
     return f"{p:.3f}" if p < 0.1 else f"{p:.2f}"
 
 
-def caption(kind: str, text: str, lang: str = "en") -> str:
-    """The next numbered caption of ``kind`` ('table' or 'figure') as Markdown."""
-    n = next(_counters[kind])
-    word = _WORDS[kind].get(lang, _WORDS[kind]["en"])
-    return f"**{word} {n}.** {text}"
-
-
 def format_table(df: pd.DataFrame, sig: int = 3, p_columns=("p", "p_value", "p_holm", "pvalue")) -> pd.DataFrame:
     """A display copy of ``df``: numbers as readable strings, p-value columns with :func:`fmt_p`."""
     out = df.copy()
@@ -100,33 +82,3 @@ def format_table(df: pd.DataFrame, sig: int = 3, p_columns=("p", "p_value", "p_h
             out[col] = s.map(lambda v: "-" if v is None or (isinstance(v, float) and math.isnan(v))
                              else fmt_num(v, sig) if isinstance(v, (int, float)) and not isinstance(v, bool) else v)
     return out
-
-
-def show_table(df: pd.DataFrame, name: str | None, text: str, *, lang: str = "en", sig: int = 3, display_df=None):
-    """Save ``df`` as ``tables/<name>.csv`` and display it, formatted, under a numbered caption.
-
-    ``name=None`` displays without saving (a view of a saved table, a rule table).
-    ``display_df`` replaces what is shown (for instance a translated copy); the saved
-    table is always ``df`` with its stable column names and full precision.
-    """
-    from IPython.display import Markdown, display
-
-    from crmlab.results import save_table
-
-    if name is not None:
-        save_table(df, name)
-    display(Markdown(caption("table", text, lang)))
-    display(format_table(df if display_df is None else display_df, sig=sig))
-
-
-def show_figure(fig, name: str, text: str, *, lang: str = "en"):
-    """Save ``fig`` as ``figures/<name>.png``, show it, and put a numbered caption under it."""
-    import matplotlib.pyplot as plt
-    from IPython.display import Markdown, display
-
-    from crmlab.results import save_figure
-
-    save_figure(fig, name)
-    display(fig)
-    plt.close(fig)
-    display(Markdown(caption("figure", text, lang)))

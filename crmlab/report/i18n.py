@@ -62,7 +62,7 @@ def t(key: str, lang: str = "en") -> str:
 
 def check_lang(lang: str) -> str:
     """Validate a study's ``lang`` parameter."""
-    from crmlab.errors import ParameterError
+    from crmlab.core.errors import ParameterError
 
     if lang not in LANGS:
         raise ParameterError(f"parameter 'lang' must be one of {list(LANGS)}, got {lang!r}")

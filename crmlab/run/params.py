@@ -23,7 +23,7 @@ from typing import Any
 
 import yaml
 
-from crmlab.errors import ParameterError
+from crmlab.core.errors import ParameterError
 
 _SIMPLE_TYPES = {"int": int, "float": float, "str": str, "bool": bool, "list": list, "dict": dict}
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import yaml
 
-from crmlab.errors import CrmlabError, ParameterError
-from crmlab.params import notebook_parameters, parse_cli_value
+from crmlab.core.errors import CrmlabError, ParameterError
+from crmlab.run.params import notebook_parameters, parse_cli_value
 
 
 def _parse_overrides(pairs: list[str], params_file: str | None) -> dict:
@@ -30,7 +30,7 @@ def _parse_overrides(pairs: list[str], params_file: str | None) -> dict:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from crmlab import runner
+    from crmlab.run import runner
 
     overrides = _parse_overrides(args.param, args.params)
     jobs = runner.plan(args.notebooks, overrides, quick=args.quick)
@@ -54,7 +54,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    from crmlab.runner import load_studies
+    from crmlab.run.runner import load_studies
 
     for s in load_studies():
         print(f"{s['name']:<28} {Path(s['notebook']).name}")
@@ -62,7 +62,7 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_params(args: argparse.Namespace) -> int:
-    from crmlab.runner import load_studies
+    from crmlab.run.runner import load_studies
 
     target = args.notebook
     path = Path(target)
@@ -79,7 +79,7 @@ def cmd_params(args: argparse.Namespace) -> int:
 def cmd_compare(args: argparse.Namespace) -> int:
     import pandas as pd
 
-    from crmlab.compare import compare_runs, resolve_run
+    from crmlab.run.compare import compare_runs, resolve_run
 
     before, after = resolve_run(args.before), resolve_run(args.after)
     table = compare_runs(before, after, changed_only=not args.all)

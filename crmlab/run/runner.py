@@ -30,11 +30,11 @@ from typing import Any
 
 import yaml
 
-from crmlab.errors import ParameterError
-from crmlab.htmlfont import embed_cjk_font
-from crmlab.params import notebook_parameters, validate_parameters
-from crmlab.paths import project_root
-from crmlab.results import INPUTS_FILE, RESULTS_FILE, to_jsonable
+from crmlab.core.errors import ParameterError
+from crmlab.report.htmlfont import embed_cjk_font
+from crmlab.run.params import notebook_parameters, validate_parameters
+from crmlab.core.paths import project_root
+from crmlab.core.results import INPUTS_FILE, RESULTS_FILE, to_jsonable
 
 STUDIES_FILE = "studies.yaml"
 TEMPLATES = Path(__file__).with_name("templates")
@@ -192,7 +192,7 @@ def sha256(path: Path) -> str:
 
 
 def _input_files(parameters: dict[str, Any], workdir: Path) -> list[Path]:
-    from crmlab.datasets import resolve_path
+    from crmlab.core.datasets import resolve_path
 
     found: set[Path] = set()
     values = []
@@ -253,7 +253,7 @@ def export_html(nb_path: Path, html_path: Path, *, no_input: bool = False,
     from nbconvert import HTMLExporter
     from nbconvert.preprocessors import TagRemovePreprocessor
 
-    from crmlab.i18n import LANGS
+    from crmlab.report.i18n import LANGS
 
     exporter = HTMLExporter(template_name="crmlab_report", extra_template_basedirs=[str(TEMPLATES)],
                             embed_images=True, exclude_input=no_input,
@@ -281,7 +281,7 @@ def notebook_title(nb, lang: str = "en") -> str:
 def banner_info(*, title: str, run_id: str, status: str, git: dict[str, Any], inputs: list[dict[str, str]],
                 parameters: dict[str, Any], lang: str = "en") -> dict[str, Any]:
     """What the report's provenance banner shows, with labels in the report's language."""
-    from crmlab.i18n import t
+    from crmlab.report.i18n import t
 
     labels = {k: t(k, lang) for k in ("run", "date", "commit", "uncommitted", "data", "parameters", "status",
                                       "ok", "failed", "contents", "show_code", "hide_code")}
@@ -303,7 +303,7 @@ def headline(results: dict[str, Any], keys: list[str] | None = None, limit: int 
     ``keys`` (a study's ``headline`` list in studies.yaml) picks them by name, in order,
     skipping any the run did not record; without it the first ``limit`` numbers are shown.
     """
-    from crmlab.compare import flatten
+    from crmlab.run.compare import flatten
 
     flat = flatten(results)
     if keys:
@@ -475,7 +475,7 @@ def run(
                                                encoding="utf-8")
         changes = None
         if out.parent == outputs_root().resolve():
-            from crmlab.compare import compare_runs, previous_run
+            from crmlab.run.compare import compare_runs, previous_run
 
             prev = previous_run(out.parent, out.name)
             if prev is not None:
@@ -530,7 +530,7 @@ def render_changes(prev_id: str, table) -> str:
 
 def render_index(manifest: dict[str, Any], changes: tuple[str, Any] | None = None) -> str:
     """The run's index page: every notebook with status, duration, headline figures and a link;
-    with ``changes`` (previous run id, :func:`crmlab.compare.compare_runs` table), what moved since."""
+    with ``changes`` (previous run id, :func:`crmlab.run.compare.compare_runs` table), what moved since."""
     rows = []
     for r in manifest["notebooks"]:
         stem = Path(r["notebook"]).stem

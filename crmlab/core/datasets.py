@@ -2,7 +2,7 @@
 
 Each loader returns a typed DataFrame validated with a pandera schema
 (types, ranges, uniqueness of ids). Problems are reported as
-:class:`crmlab.errors.DataError` naming the file, the column and example rows.
+:class:`crmlab.core.errors.DataError` naming the file, the column and example rows.
 Sources, licences and checksums: ``data/PROVENANCE.md``.
 """
 from __future__ import annotations
@@ -16,9 +16,9 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.errors import SchemaError, SchemaErrors
 
-from crmlab.errors import DataError
-from crmlab.paths import data_dir, project_root
-from crmlab.results import note_input
+from crmlab.core.errors import DataError
+from crmlab.core.paths import data_dir, project_root
+from crmlab.core.results import note_input
 
 #: Encodings tried in order. UTF-8 with or without BOM, then GB18030 (a superset
 #: of GBK/GB2312, the usual encoding of Chinese survey-platform exports).
