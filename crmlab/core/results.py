@@ -2,7 +2,8 @@
 
 A notebook run by ``crmlab run`` executes with ``CRMLAB_OUTPUT_DIR`` set to its
 own output folder. Run interactively (JupyterLab), the folder is
-``crmlab_output/`` under the working directory (ignored by git).
+``crmlab_output/<study>/`` under the working directory (ignored by git), once the
+study's setup has named it (:func:`use_default_output`), else ``crmlab_output/``.
 
 ``results.json`` is the machine-readable face of a run: tests, scheduled jobs
 and run comparisons read it, never the HTML. Keys are stable and documented
@@ -23,9 +24,17 @@ RESULTS_FILE = "results.json"
 INPUTS_FILE = ".inputs.json"
 
 
+_default = {"dir": Path("crmlab_output")}
+
+
+def use_default_output(study: str) -> None:
+    """Interactive runs of ``study`` write to ``crmlab_output/<study>/`` (``CRMLAB_OUTPUT_DIR`` wins)."""
+    _default["dir"] = Path("crmlab_output") / study
+
+
 def output_dir() -> Path:
     """The folder this study writes into (created on first use)."""
-    out = Path(os.environ.get("CRMLAB_OUTPUT_DIR", "crmlab_output"))
+    out = Path(os.environ.get("CRMLAB_OUTPUT_DIR", _default["dir"]))
     out.mkdir(parents=True, exist_ok=True)
     return out
 

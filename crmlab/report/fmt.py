@@ -63,6 +63,8 @@ def fmt_p(p, lang: str = "en") -> str:
     """
     if p is None or (isinstance(p, float) and math.isnan(p)):
         return "-"
+    if isinstance(p, str):  # formatted already
+        return p
     p = float(p)
     if p < 0.001:
         return "< 0.001"

@@ -268,11 +268,19 @@ def export_html(nb_path: Path, html_path: Path, *, no_input: bool = False,
 
 
 def notebook_title(nb, lang: str = "en") -> str:
-    """The first level-1 heading of a notebook in ``lang`` (cells tagged for another language skipped)."""
+    """The first level-1 heading of a notebook: in a Markdown cell of ``lang`` (cells tagged for another
+    language skipped) or in the Markdown a study's code displays (its ``section("intro")``)."""
     for cell in nb.cells:
         tags = [t for t in cell.get("metadata", {}).get("tags", []) if t.startswith("lang-")]
         if cell.cell_type == "markdown" and (not tags or f"lang-{lang}" in tags):
-            for line in cell.source.splitlines():
+            texts = [cell.source]
+        elif cell.cell_type == "code":
+            texts = [o.get("data", {}).get("text/markdown", "") for o in cell.get("outputs", [])]
+        else:
+            continue
+        for source in texts:
+            source = "".join(source) if isinstance(source, list) else source
+            for line in source.splitlines():
                 if line.startswith("# "):
                     return line[2:].strip()
     return ""
@@ -281,10 +289,11 @@ def notebook_title(nb, lang: str = "en") -> str:
 def banner_info(*, title: str, run_id: str, status: str, git: dict[str, Any], inputs: list[dict[str, str]],
                 parameters: dict[str, Any], lang: str = "en") -> dict[str, Any]:
     """What the report's provenance banner shows, with labels in the report's language."""
-    from crmlab.report.i18n import t
+    from crmlab.report.i18n import t, use_lang
 
-    labels = {k: t(k, lang) for k in ("run", "date", "commit", "uncommitted", "data", "parameters", "status",
-                                      "ok", "failed", "contents", "show_code", "hide_code")}
+    with use_lang(lang if lang in ("en", "zh") else "en"):
+        labels = {k: t(k) for k in ("run", "date", "commit", "uncommitted", "data", "parameters", "status",
+                                    "ok", "failed", "contents", "show_code", "hide_code")}
     shown = []
     for k, v in parameters.items():
         text = json.dumps(to_jsonable(v), ensure_ascii=False)

@@ -1,0 +1,2 @@
+"""One package per study: what that study says (``text.py``, ``narrative.yaml``), shows
+(``plots.py``) and does between estimator calls (``steps.py``). Studies never import each other."""
