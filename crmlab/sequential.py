@@ -104,6 +104,36 @@ def anytime_p(z, n, rho2):
     return np.minimum(1.0, np.sqrt(1.0 + v) * np.exp(-np.asarray(z, dtype=float) ** 2 * v / (2.0 * (1.0 + v))))
 
 
+def _arm_codes(arm, control, arm_col, src):
+    """Integer arm codes with the control first (0); validates labels."""
+    codes, uniques = pd.factorize(arm, sort=False)
+    if (codes < 0).any():
+        rows = (np.flatnonzero(codes < 0)[:5] + 1).tolist()
+        raise DataError(f"{src}: column {arm_col!r} has {int((codes < 0).sum())} missing arm labels "
+                        f"(rows {rows}, 1-based)")
+    uniques = list(uniques)
+    if control not in uniques:
+        raise DataError(f"{src}: control label {control!r} does not occur in column {arm_col!r}; "
+                        f"labels present: {sorted(map(str, uniques))}")
+    if len(uniques) < 2:
+        raise DataError(f"{src}: column {arm_col!r} holds only the control arm {control!r}")
+    others = sorted((u for u in uniques if u != control), key=str)
+    labels = [control, *others]
+    remap = np.array([labels.index(u) for u in uniques], dtype=np.int64)
+    return remap[codes], labels
+
+
+def _numeric(s, col, src):
+    if not (pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s)):
+        raise DataError(f"{src}: outcome {col!r} is not numeric")
+    y = s.to_numpy(dtype=float)
+    bad = np.flatnonzero(~np.isfinite(y))
+    if bad.size:
+        raise DataError(f"{src}: outcome {col!r} has {bad.size} missing/infinite values "
+                        f"(rows {(bad[:5] + 1).tolist()}, 1-based)")
+    return y
+
+
 def _cs_core(nt, s1t, s2t, nc, s1c, s2c, *, binary, level, rho2, min_n):
     """Per-look estimate, se, CS and naive interval from cumulative sums (any broadcastable shapes)."""
     z = stats.norm.isf(_alpha(level) / 2)
@@ -132,11 +162,13 @@ class SequentialResult:
     (the always-valid CS), ``naive_ci_low, naive_ci_high`` (the fixed-horizon
     interval recomputed at each look, NOT valid under repeated looks),
     ``excludes_zero`` and ``p_anytime`` (running-minimum always-valid p-value).
+    ``rho2`` and ``n_opt`` map each arm to its tuning parameter and the
+    comparison size it was tuned for.
     """
     table: pd.DataFrame
     level: float
-    rho2: float
-    n_opt: float
+    rho2: dict
+    n_opt: dict
     binary: bool
 
     def summary(self) -> pd.DataFrame:
@@ -176,25 +208,28 @@ class SequentialResult:
 
 
 def _build(times, arm_labels, control_idx, N, S1, S2, *, binary, level, n_opt, min_n):
-    """Assemble the table from cumulative (arm, look) sums."""
-    n_last = float(N[:, -1].sum()) if n_opt is None else float(n_opt)
-    if n_last <= 0:
-        raise DataError("no customers arrive by the last look")
-    rho2 = float(optimal_rho2(n_last, level))
-    parts = []
+    """Assemble the table from cumulative (arm, look) sums; rho is tuned per comparison (arm + control)."""
+    _alpha(level)
+    parts, rho2s, n_opts = [], {}, {}
     c = control_idx
     for a in range(len(arm_labels)):
         if a == c:
             continue
+        n_pair = float(N[a, -1] + N[c, -1]) if n_opt is None else float(n_opt)
+        if n_pair <= 0:
+            raise DataError(f"no customers of arm {arm_labels[a]!r} or the control arrive by the last look")
+        rho2 = float(optimal_rho2(n_pair, level))
         out = _cs_core(N[a], S1[a], S2[a], N[c], S1[c], S2[c], binary=binary, level=level, rho2=rho2, min_n=min_n)
         mt, mc, est, se, lo, hi, nlo, nhi, p_any = out
+        name = str(arm_labels[a])
+        rho2s[name], n_opts[name] = rho2, n_pair
         parts.append(pd.DataFrame({
-            "arm": str(arm_labels[a]), "look": np.arange(1, len(times) + 1), "time": times,
+            "arm": name, "look": np.arange(1, len(times) + 1), "time": times,
             "n_treated": N[a].astype(np.int64), "n_control": N[c].astype(np.int64),
             "mean_treated": mt, "mean_control": mc, "estimate": est, "se": se, "ci_low": lo, "ci_high": hi,
             "naive_ci_low": nlo, "naive_ci_high": nhi, "excludes_zero": (lo > 0) | (hi < 0),
             "p_anytime": np.minimum.accumulate(p_any)}))
-    return SequentialResult(pd.concat(parts, ignore_index=True), level, rho2, n_last, binary)
+    return SequentialResult(pd.concat(parts, ignore_index=True), level, rho2s, n_opts, binary)
 
 
 def confidence_sequence(df, arm_col, control, outcome, time_col, *, looks=None, binary=None, level=0.95,
@@ -213,9 +248,10 @@ def confidence_sequence(df, arm_col, control, outcome, time_col, *, looks=None, 
     binary : treat the outcome as 0/1 (variance :math:`p(1-p)`, the Wald form);
         default: True when the outcome holds only 0 and 1.
     level : coverage of the CS over all looks simultaneously
-    n_opt : total sample size (both arms) at which the CS is narrowest; default
-        the number of customers at the last look (the planned size when the
-        experiment runs its course). It must not depend on the outcomes.
+    n_opt : size of each comparison (arm + control customers) at which the CS
+        is narrowest; default that comparison's size at the last look (the
+        planned size when the experiment runs its course). It must not depend
+        on the outcomes.
     min_n : looks with fewer than ``min_n`` customers in an arm (or a zero
         sample variance) have no interval (NaN).
 
@@ -240,24 +276,28 @@ def confidence_sequence(df, arm_col, control, outcome, time_col, *, looks=None, 
     comparison has coverage ``level`` (no multiplicity correction; pass
     ``level = 1 - alpha / (k - 1)`` for Bonferroni over k - 1 arms).
     """
-    arms = check_experiment(df, arm_col, control, [outcome], source="confidence_sequence")
-    if time_col not in df.columns:
-        raise DataError(f"confidence_sequence: time column {time_col!r} not found; columns are {list(df.columns)}")
+    src = "confidence_sequence"
+    for c in (arm_col, outcome, time_col):
+        if c not in df.columns:
+            raise DataError(f"{src}: column {c!r} not found; columns are {list(df.columns)}")
+    codes, labels = _arm_codes(df[arm_col], control, arm_col, src)
+    y = _numeric(df[outcome], outcome, src)
     tm = df[time_col]
     if tm.isna().any():
-        raise DataError(f"confidence_sequence: time column {time_col!r} has {int(tm.isna().sum())} missing values "
+        raise DataError(f"{src}: time column {time_col!r} has {int(tm.isna().sum())} missing values "
                         f"(rows {[int(i) + 1 for i in np.flatnonzero(tm.isna().to_numpy())[:5]]}, 1-based)")
-    y = df[outcome].to_numpy(dtype=float)
     if binary is None:
         binary = bool(np.isin(y, [0.0, 1.0]).all())
     tv = tm.to_numpy()
-    looks = np.unique(tv) if looks is None else np.sort(np.asarray(looks, dtype=tv.dtype))
+    if looks is None:  # hashing gives the sorted looks and each customer's first look in one pass
+        li, looks = pd.factorize(tv, sort=True)
+        looks = np.asarray(looks)
+    else:
+        looks = np.sort(np.asarray(looks, dtype=tv.dtype))
+        li = np.searchsorted(looks, tv, side="left")  # first look at which the customer is counted
     if looks.size == 0:
         raise ParameterError("looks is empty")
-    labels = [control, *arms]
-    codes = pd.Categorical(df[arm_col], categories=labels).codes.astype(np.int64)
-    li = np.searchsorted(looks, tv, side="left")  # first look at which the customer is counted
-    keep = (li < looks.size) & (codes >= 0)
+    keep = li < looks.size
     k, nl = len(labels), looks.size
     key = codes[keep] * nl + li[keep]
     yk = y[keep] - (y[keep].mean() if not binary and keep.any() else 0.0)  # centring: stable sums of squares
