@@ -372,7 +372,8 @@ def policy_value(value, t, score, *, cost_per_contact, fractions=None, n_boot=10
     cost = cost_per_contact * fr
     net = point_incr - cost
     net_b = boots - cost
-    lo, hi = np.nanquantile(net_b, [alpha / 2, 1 - alpha / 2], axis=0) if n_boot else (np.nan, np.nan)
+    lo, hi = (np.nanquantile(net_b, [alpha / 2, 1 - alpha / 2], axis=0) if n_boot
+              else (np.full(fr.size, np.nan), np.full(fr.size, np.nan)))  # n_boot=0: no intervals
     with np.errstate(invalid="ignore", divide="ignore"):
         roi = np.where(cost > 0, net / cost, np.nan)
     table = pd.DataFrame({"fraction": fr, "incremental_value": point_incr, "cost": cost, "net_value": net,
