@@ -135,6 +135,17 @@ class PLSPM:
     endogenous constructs) (Tenenhaus et al. 2005).  Total effects
     ``T = (I - B)^{-1} - I``, indirect = total - direct.
 
+    Mode B (``<~``): ``w_j ∝ S_jj^{-1} cov(X_j, Z_j)``, the OLS coefficients of
+    the inner proxy on the block's items (Wold 1982; Tenenhaus et al. 2005).
+
+    PLSc (``method="plsc"``, Dijkstra & Henseler 2015, "Consistent partial
+    least squares path modeling", *MIS Quarterly* 39(2), 297-316): with the
+    PLS weights ``w`` of a reflective block (``w' S_jj w = 1``),
+    ``c^2 = w'(S_jj - diag S_jj) w / w'(w w' - diag(w w')) w`` and
+    ``rho_A = (w'w)^2 c^2``; consistent loadings ``lambda = c w``; construct
+    correlations ``r_jk / sqrt(rho_A,j rho_A,k)`` (composites and single items
+    keep rho_A = 1); paths and R^2 are OLS on the corrected correlations.
+
     Survey weights (``fit(..., weights=)``) enter every step: the item means,
     standard deviations and covariances are weighted
     (``S = sum_i w_i (x_i - m)(x_i - m)' / sum_i w_i``); since PLS only uses
@@ -253,7 +264,7 @@ class PLSPM:
         return first
 
     def _store(self, out, X2):
-        spec, M = self.spec_, self._M
+        spec = self.spec_
         res = out["final"]
         names, items = spec.names, spec.items
         W = res["W"][0]
@@ -311,7 +322,8 @@ class PLSPM:
         self.weight_vif_ = pd.Series(dict(vif), name="vif", dtype=float)
         multi = [c for c in set(cons) if (np.asarray(cons) == c).sum() > 1]
         comm_multi = comm[[k for k, c in zip(keys, cons) if c in multi]]
-        self.gof_ = float(np.sqrt(comm_multi.mean() * self.r2_.mean())) if multi else float("nan")
+        prod = comm_multi.mean() * self.r2_.mean() if multi else np.nan
+        self.gof_ = float(np.sqrt(prod)) if prod >= 0 else float("nan")  # NaN: no multi-item block / bad PLSc
         self.block_summary_ = pd.DataFrame({
             "r2": r2_all.where(r2_all.index.isin(spec.endogenous), 0.0),
             "ave": comm.groupby(np.asarray(cons)).mean().reindex(names)})

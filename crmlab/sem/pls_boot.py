@@ -122,7 +122,7 @@ def run_bootstrap(m, n_resamples=5000, seed=None, level=0.95, chunk=1000, inadmi
     L = len(names)
     pairs = [(i, j) for i in range(L) for j in range(i + 1, L) if M[:, i].sum() > 1 and M[:, j].sum() > 1]
     draws = {k: [] for k in ("paths", "r2", "weights", "loadings", "total", "B", "htmt", "rho")}
-    failed = inadmissible = done = 0
+    failed = n_inadm = done = 0
     floor = 1e-10 * X.var(axis=0)
     rows = np.arange(p0)
     while done < n_resamples:
@@ -142,7 +142,7 @@ def run_bootstrap(m, n_resamples=5000, seed=None, level=0.95, chunk=1000, inadmi
             ok = good & out["admissible"]
         else:
             ok = good & np.isfinite(out["final"]["paths"]).all(axis=(1, 2))
-        inadmissible += int((good & ~out["admissible"]).sum())
+        n_inadm += int((good & ~out["admissible"]).sum())
         failed += int((~ok).sum())
         fin = out["final"]
         Bm = fin["paths"][ok]
@@ -177,4 +177,4 @@ def run_bootstrap(m, n_resamples=5000, seed=None, level=0.95, chunk=1000, inadmi
         htmt=_summarise(np.array([H0[i, j] for i, j in pairs]), d["htmt"], htmt_names, level),
         n_resamples=int(len(d["paths"])), n_failed=failed, level=level,
         draws={"B": d["B"], "names": names}, rho_a=_summarise(m.rho_a_.to_numpy(), d["rho"], rho_names, level),
-        n_inadmissible=inadmissible, method=m.method, weighted=m._w is not None)
+        n_inadmissible=n_inadm, method=m.method, weighted=m._w is not None)

@@ -118,8 +118,8 @@ def simulate_survey(model, paths: dict, n: int = 1000, within_corr=0.6, shape: "
             lin = [(i, b) for i, b in zip(idx, beta) if i != src]
             u = eta[:, src]
             val = sum(b * eta[:, i] for i, b in lin) if lin else np.zeros(n)
-            val = val + shape.get("slope_below", 0.0) * u + (
-                shape.get("slope_above", 1.0) - shape.get("slope_below", 0.0)) * np.clip(u - shape["threshold"], 0, None)
+            kink = shape.get("slope_above", 1.0) - shape.get("slope_below", 0.0)
+            val = val + shape.get("slope_below", 0.0) * u + kink * np.clip(u - shape["threshold"], 0, None)
             val = val + shape.get("noise", 0.5) * rng.standard_normal(n)
             eta[:, k] = (val - val.mean()) / val.std()
             phi[k, :k] = phi[:k, k] = np.nan
