@@ -211,3 +211,16 @@ def test_simulated_formative_weights_are_recovered_by_mode_b_not_mode_a():
     # the same block estimated in Mode A gets weights proportional to loadings, not the true weights
     a = PLSPM(FORMATIVE.replace("F  <~", "F  =~")).fit(data)
     assert a.weights_["f4"] > 0 > true_w["f4"]
+
+
+def test_composite_generator_with_item_weights_reproduces_the_construct_exactly():
+    data, truth = simulate_survey(FORMATIVE, F_PATHS, n=30_000, within_corr={"F": 0.3},
+                                  item_weights={"F": [0.6, 0.35, 0.15, -0.25]}, seed=3)
+    items = ["f1", "f2", "f3", "f4"]
+    w = pd.Series(truth["weights"])[items].to_numpy()
+    z = (data[items] - 7.0) / 1.8
+    np.testing.assert_allclose(z.to_numpy() @ w, truth["latent"]["F"], atol=1e-10)
+    assert np.allclose(np.diff(w / [0.6, 0.35, 0.15, -0.25]), 0)  # proportional to the requested weights
+    assert data[["f1", "f2"]].corr().iloc[0, 1] == pytest.approx(0.3, abs=0.02)
+    with pytest.raises(ParameterError, match="item_weights"):
+        simulate_survey(FORMATIVE, F_PATHS, n=10, item_weights={"F": [1, 2]})

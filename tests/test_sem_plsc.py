@@ -202,3 +202,19 @@ def test_bad_method_is_rejected(ecsi):
     m = PLSPM(ECSI_MODEL, method="plsc").fit(ecsi)
     with pytest.raises(ParameterError, match="inadmissible"):
         m.bootstrap(10, inadmissible="ignore")
+
+
+def test_factor_generator_reproduces_its_loadings_and_reliabilities():
+    data, truth = simulate_survey(CHAIN, CHAIN_PATHS, n=40_000, measurement="factor", loadings=CHAIN_LOADINGS,
+                                  seed=1)
+    eta = truth["latent"]
+    for it, lam in truth["loadings"].items():
+        assert np.corrcoef(data[it], eta[it[0].upper()])[0, 1] == pytest.approx(lam, abs=0.015)
+    # unique errors are independent across items: r(a1, a2) = lambda_1 lambda_2
+    assert data[["a1", "a2"]].corr().iloc[0, 1] == pytest.approx(0.8 * 0.7, abs=0.015)
+    lam = np.array(CHAIN_LOADINGS["C"])
+    assert truth["reliability"]["C"] == pytest.approx(lam.sum() ** 2 / (lam.sum() ** 2 + (1 - lam ** 2).sum()))
+    sums = data[["c1", "c2", "c3"]].sum(axis=1)
+    assert np.corrcoef(sums, eta["C"])[0, 1] ** 2 == pytest.approx(truth["reliability"]["C"], abs=0.01)
+    with pytest.raises(ParameterError, match="loadings"):
+        simulate_survey(CHAIN, CHAIN_PATHS, n=10, measurement="factor", loadings={"A": 1.2})

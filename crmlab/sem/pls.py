@@ -14,15 +14,14 @@ import pandas as pd
 from crmlab.core.errors import ConvergenceError, DataError, ParameterError
 from crmlab.sem.data import PreparedData, prepare_items
 from crmlab.sem.hoc import HOC_APPROACHES, METHODS, expand_model, run_design, stage_transform
-from crmlab.sem.pls_algo import SCHEMES, _path_coefficients, pls_core, resample_covariances, total_effects
+from crmlab.sem.pls_algo import SCHEMES, _path_coefficients, pls_core, resample_covariances, total_effects  # noqa: F401
 from crmlab.sem.pls_boot import PLSBootstrap, outer_arrays, outer_index, rho_arrays, run_bootstrap
 from crmlab.sem.pls_modeb import block_vif, redundancy_analysis
 from crmlab.sem.syntax import make_spec, parse_model
 
 __all__ = ["PLSPM", "PLSBootstrap", "pls_core", "SCHEMES", "METHODS", "HOC_APPROACHES", "resample_covariances"]
 
-_total_effects = total_effects  # backward-compatible private names
-_ = _path_coefficients
+_total_effects = total_effects  # backward-compatible private name
 
 
 def _weighted_moments(X, w):
@@ -32,7 +31,7 @@ def _weighted_moments(X, w):
     return m, sd
 
 
-def resolve_weights(data, weights, positions, n_used):
+def resolve_weights(data, weights, positions):
     """Survey weights of the rows used: a column name or an array aligned with ``data``'s rows."""
     if weights is None:
         return None
@@ -203,7 +202,7 @@ class PLSPM:
             positions = data.index.get_indexer(prep.index)
             if (positions < 0).any():
                 raise DataError("prepared rows are not rows of data (parameter prepared)")
-        w = resolve_weights(data, weights, positions, prep.n_used)
+        w = resolve_weights(data, weights, positions)
         X = prep.items[design.raw_items].to_numpy(float)
         self.model_spec_, self.design_ = spec, design
         self._fit_arrays(X, prep, w)
