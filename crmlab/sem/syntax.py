@@ -9,11 +9,23 @@ SEM, mediation, multi-group comparison)::
     # structure
     SAT ~ IMAG
 
-Supported operators are ``=~`` (reflective measurement, Mode A) and ``~``
-(structural regression).  Statements are separated by new lines or ``;``; a
-``#`` starts a comment; a statement may continue on the next line when the line
-ends with ``+``.  Fixed values or labels (``0.5*x``, ``a*x``) and the
+Supported operators are ``=~`` (reflective measurement, PLS Mode A), ``<~``
+(composite / formative measurement, PLS Mode B, as in lavaan and cSEM) and
+``~`` (structural regression).  Statements are separated by new lines or
+``;``; a ``#`` starts a comment; a statement may continue on the next line when
+the line ends with ``+``.  Fixed values or labels (``0.5*x``, ``a*x``) and the
 covariance operator ``~~`` are not supported and give a clear error.
+
+Higher-order constructs are constructs measured by constructs::
+
+    QUAL1 =~ qual1 + qual2 + qual3
+    QUAL2 =~ qual4 + qual5
+    QUAL  =~ QUAL1 + QUAL2     # reflective-reflective (type I) second order
+    VAL   <~ VAL1 + VAL2       # reflective-formative (type II) second order
+    SAT ~ QUAL
+
+A higher-order construct takes the structural paths; its lower-order
+constructs take none.  Only second order is supported.
 """
 from __future__ import annotations
 
@@ -25,7 +37,10 @@ import numpy as np
 
 from crmlab.core.errors import ParameterError
 
-__all__ = ["ModelSpec", "parse_model", "ECSI_MODEL"]
+__all__ = ["ModelSpec", "parse_model", "make_spec", "ECSI_MODEL", "MODES"]
+
+#: Outer (measurement) modes: "A" reflective (``=~``), "B" formative/composite (``<~``).
+MODES = ("A", "B")
 
 #: The ECSI model of R plspm's ``satisfaction`` example (Tenenhaus et al. 2005).
 ECSI_MODEL = """\
@@ -61,11 +76,15 @@ class ModelSpec:
         Structural paths.
     source : str
         The description text that was parsed.
+    modes : dict
+        Construct -> outer mode, ``"A"`` (``=~``) or ``"B"`` (``<~``);
+        constructs not listed are Mode A.
     """
 
     constructs: dict
     paths: tuple
     source: str = field(default="", repr=False)
+    modes: dict = field(default_factory=dict)
 
     # -- derived views -------------------------------------------------
     @property
@@ -75,8 +94,26 @@ class ModelSpec:
 
     @property
     def items(self) -> list:
-        """All item names, block by block."""
-        return [it for its in self.constructs.values() for it in its]
+        """All item (data column) names, block by block; lower-order constructs are not items."""
+        return [it for its in self.constructs.values() for it in its if it not in self.constructs]
+
+    def mode(self, construct: str) -> str:
+        """Outer mode of a construct: ``"A"`` (reflective, ``=~``) or ``"B"`` (formative, ``<~``)."""
+        return self.modes.get(construct, "A")
+
+    def mode_b(self) -> np.ndarray:
+        """Boolean array over :attr:`names`: True for Mode B (``<~``) blocks."""
+        return np.array([self.mode(c) == "B" for c in self.names], dtype=bool)
+
+    @property
+    def higher_order(self) -> dict:
+        """Higher-order construct -> tuple of its lower-order constructs (empty when none)."""
+        return {c: its for c, its in self.constructs.items() if its and its[0] in self.constructs}
+
+    @property
+    def lower_order(self) -> dict:
+        """Lower-order construct -> the higher-order construct it belongs to."""
+        return {lo: h for h, los in self.higher_order.items() for lo in los}
 
     @property
     def endogenous(self) -> list:
@@ -104,6 +141,10 @@ class ModelSpec:
 
     def block_matrix(self) -> np.ndarray:
         """``M[i, j] = 1`` when item i belongs to construct j."""
+        if self.higher_order:
+            raise ParameterError(
+                f"the model has higher-order construct(s) {list(self.higher_order)}: it has no single block "
+                "matrix; PLSPM estimates it through crmlab.sem.hoc.expand_model (argument hoc=...)")
         m = np.zeros((len(self.items), len(self.constructs)))
         i = 0
         for j, its in enumerate(self.constructs.values()):
@@ -133,7 +174,8 @@ class ModelSpec:
 
     def to_lavaan(self) -> str:
         """The model as a lavaan/semopy description."""
-        lines = [f"{c} =~ {' + '.join(its)}" for c, its in self.constructs.items()]
+        lines = [f"{c} {'<~' if self.mode(c) == 'B' else '=~'} {' + '.join(its)}"
+                 for c, its in self.constructs.items()]
         for t in self.endogenous:
             lines.append(f"{t} ~ {' + '.join(self.predecessors(t))}")
         return "\n".join(lines) + "\n"
@@ -209,13 +251,16 @@ def parse_model(model: "str | ModelSpec") -> ModelSpec:
         raise ParameterError("model must be a non-empty lavaan-style description or a file path")
     text = _read_source(model)
     constructs: dict = {}
+    modes: dict = {}
+    def_lines: dict = {}
     paths: list = []
     path_lines: list = []
     for lineno, stmt in _split_statements(text):
         if "~~" in stmt:
             raise ParameterError(f"model line {lineno}: covariances ('~~') are not supported: {stmt!r}")
-        if "=~" in stmt:
-            lhs, rhs = stmt.split("=~", 1)
+        if "=~" in stmt or "<~" in stmt:
+            op = "=~" if "=~" in stmt else "<~"
+            lhs, rhs = stmt.split(op, 1)
             lhs = lhs.strip()
             if not _NAME.match(lhs):
                 raise ParameterError(f"model line {lineno}: {lhs!r} is not a valid construct name")
@@ -225,6 +270,8 @@ def parse_model(model: "str | ModelSpec") -> ModelSpec:
             if len(set(items)) != len(items):
                 raise ParameterError(f"model line {lineno}: construct {lhs!r} lists an item twice")
             constructs[lhs] = tuple(items)
+            modes[lhs] = "B" if op == "<~" else "A"
+            def_lines[lhs] = lineno
         elif "~" in stmt:
             lhs, rhs = stmt.split("~", 1)
             lhs = lhs.strip()
@@ -238,25 +285,74 @@ def parse_model(model: "str | ModelSpec") -> ModelSpec:
                     path_lines.append(lineno)
         else:
             raise ParameterError(
-                f"model line {lineno}: expected '=~' or '~' in {stmt!r}")
+                f"model line {lineno}: expected '=~', '<~' or '~' in {stmt!r}")
     if not constructs:
-        raise ParameterError("model has no measurement statements ('Construct =~ item1 + item2')")
+        raise ParameterError("model has no measurement statements ('Construct =~ item1 + item2' "
+                             "or 'Construct <~ item1 + item2')")
     for (s, t), ln in zip(paths, path_lines):
         for c in (s, t):
             if c not in constructs:
                 raise ParameterError(
                     f"model line {ln}: construct {c!r} is used in a path but has no '=~' definition")
+    _check_higher_order(constructs, paths, def_lines)
+    return make_spec(constructs, paths, modes, source=text)
+
+
+def _check_higher_order(constructs, paths, def_lines):
+    """Constructs measured by constructs: all terms constructs, second order only, LOCs without paths."""
+    owner: dict = {}
+    for c, its in constructs.items():
+        inner = [t for t in its if t in constructs]
+        if not inner:
+            continue
+        ln = def_lines.get(c, "?")
+        if len(inner) != len(its):
+            items = [t for t in its if t not in constructs]
+            raise ParameterError(
+                f"model line {ln}: construct {c!r} mixes constructs {inner} and items {items}; a "
+                "higher-order construct is measured by lower-order constructs only")
+        if len(inner) < 2:
+            raise ParameterError(f"model line {ln}: higher-order construct {c!r} needs at least two "
+                                 f"lower-order constructs, got {inner}")
+        for lo in inner:
+            if any(t in constructs for t in constructs[lo]):
+                raise ParameterError(f"model line {ln}: {lo!r} is itself higher-order; only second-order "
+                                     f"constructs are supported ({c!r} =~ {lo!r})")
+            if lo in owner:
+                raise ParameterError(f"model line {ln}: lower-order construct {lo!r} belongs to both "
+                                     f"{owner[lo]!r} and {c!r}")
+            owner[lo] = c
+    for s, t in paths:
+        for x in (s, t):
+            if x in owner:
+                raise ParameterError(
+                    f"lower-order construct {x!r} of {owner[x]!r} is used in the path {s} -> {t}; "
+                    f"structural paths go to or from the higher-order construct {owner[x]!r}")
+
+
+def make_spec(constructs: dict, paths, modes: "dict | None" = None, source: str = "") -> ModelSpec:
+    """Build a :class:`ModelSpec` from parts (topological order, unique items).
+
+    Used for models that cannot be written as text, e.g. the expanded
+    stages of a higher-order model whose repeated items carry an ``@``.
+    """
+    paths = [tuple(p) for p in paths]
     seen: dict = {}
     for c, its in constructs.items():
         for it in its:
             if it in constructs:
-                raise ParameterError(f"item {it!r} of construct {c!r} is also a construct name")
+                continue
             if it in seen:
                 raise ParameterError(f"item {it!r} is used by constructs {seen[it]!r} and {c!r}")
             seen[it] = c
+    modes = {c: m for c, m in (modes or {}).items() if c in constructs}
+    bad = {c: m for c, m in modes.items() if m not in MODES}
+    if bad:
+        raise ParameterError(f"unknown outer mode(s) {bad}; use 'A' (=~) or 'B' (<~)")
     order = _toposort(list(constructs), paths)
-    ordered = {c: constructs[c] for c in order}
-    return ModelSpec(constructs=ordered, paths=tuple(paths), source=text)
+    ordered = {c: tuple(constructs[c]) for c in order}
+    return ModelSpec(constructs=ordered, paths=tuple(paths), source=source,
+                     modes={c: modes[c] for c in order if c in modes})
 
 
 def _toposort(names, paths):

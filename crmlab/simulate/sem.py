@@ -1,12 +1,15 @@
 """Synthetic survey data from a structural model with known paths and a known shape.
 
 Constructs follow the recursive structural equations of the model; items are
-generated from the *composite* model (Dijkstra 2017): within each block the
-items have compound-symmetric correlation ``rho`` and the equally weighted
-composite of the block reproduces the construct exactly.  Under this model
-PLS-PM Mode A is consistent, so its estimates must recover the true path
-coefficients and loadings; the satisfaction -> loyalty link can be given a
-threshold shape instead of a straight line.
+generated either from the *composite* model (Dijkstra 2017; the default):
+within each block the items have compound-symmetric correlation ``rho`` and a
+weighted composite of the block (equal weights unless ``item_weights`` says
+otherwise) reproduces the construct exactly -- under this model PLS-PM is
+consistent (Mode A for equal weights, Mode B for any weights) -- or from the
+*common-factor* model (``measurement="factor"``): ``x = lambda eta + e`` with
+unique errors, under which PLS is biased (attenuated paths, inflated
+loadings) and consistent PLS (PLSc) is consistent.  The satisfaction ->
+loyalty link can be given a threshold shape instead of a straight line.
 """
 from __future__ import annotations
 
@@ -26,7 +29,8 @@ ECSI_TRUE_PATHS = {"EXPE~IMAG": 0.55, "QUAL~EXPE": 0.65, "VAL~EXPE": 0.15, "VAL~
 
 def simulate_survey(model, paths: dict, n: int = 1000, within_corr=0.6, shape: "dict | None" = None,
                     mean: float = 7.0, sd: float = 1.8, levels: "tuple | None" = None,
-                    seed: "int | None" = None):
+                    seed: "int | None" = None, measurement: str = "composite", loadings=0.75,
+                    item_weights: "dict | None" = None):
     """Draw respondent-level survey data with known structure.
 
     Parameters
@@ -49,17 +53,33 @@ def simulate_survey(model, paths: dict, n: int = 1000, within_corr=0.6, shape: "
     levels : (low, high), optional
         Round answers to integers and clip to ``[low, high]`` (e.g. ``(0, 10)``).
     seed : int, optional
+    measurement : {"composite", "factor"}
+        Item model of the reflective (``=~``) blocks; formative (``<~``) blocks
+        are always composites.
+    loadings : float, dict or None
+        Common-factor loadings (``measurement="factor"``): one value, or per
+        construct a value or a sequence over its items; each in (0, 1).
+    item_weights : dict, optional
+        Composite blocks: construct -> relative item weights (scaled so that
+        the composite has unit variance); default equal weights.
 
     Returns
     -------
-    (data, truth) : DataFrame of items and a dict with ``paths``, ``loadings``,
-    ``weights``, ``shape`` and ``latent`` (the true construct scores).
+    (data, truth) : DataFrame of items and a dict with ``paths``, ``loadings``
+    (item-construct correlations), ``weights`` (population composite weights
+    for composite blocks, NaN for factor blocks), ``reliability`` (per
+    construct: 1 for composites, the reliability ``(sum lambda)^2 /
+    ((sum lambda)^2 + sum(1 - lambda^2))`` of the equally weighted sum for
+    factor blocks), ``shape`` and ``latent`` (the true construct scores).
 
     Notes
     -----
-    Items of block j: ``x = z - lambda (w'z) + lambda eta_j`` with
-    ``z ~ N(0, Sigma_j)``, ``Sigma_j`` compound symmetric, ``w = 1/sqrt(1'Sigma_j 1)``
-    and ``lambda = Sigma_j w``; then ``w'x = eta_j`` and ``cov(x) = Sigma_j``.
+    Composite block j: ``x = z - lambda (w'z) + lambda eta_j`` with
+    ``z ~ N(0, Sigma_j)``, ``Sigma_j`` compound symmetric, weights w scaled to
+    ``w' Sigma_j w = 1`` and ``lambda = Sigma_j w``; then ``w'x = eta_j`` and
+    ``cov(x) = Sigma_j`` (Dijkstra 2017, in *Partial Least Squares Path
+    Modeling*, 55-79).  Factor block j: ``x_i = lambda_i eta_j +
+    sqrt(1 - lambda_i^2) e_i`` with independent standard normal ``e_i``.
     """
     spec = parse_model(model)
     names = spec.names
@@ -73,6 +93,14 @@ def simulate_survey(model, paths: dict, n: int = 1000, within_corr=0.6, shape: "
             raise ParameterError(f"shape path {shape.get('path')!r} is not a path of the model")
     if n < 2:
         raise ParameterError("n must be at least 2")
+    if measurement not in ("composite", "factor"):
+        raise ParameterError(f"measurement={measurement!r} is not 'composite' or 'factor'")
+    if spec.higher_order:
+        raise ParameterError("simulate_survey does not generate higher-order constructs; write the model "
+                             "with first-order constructs")
+    unknown = [c for c in (item_weights or {}) if c not in spec.constructs]
+    if unknown:
+        raise ParameterError(f"item_weights names unknown construct(s) {unknown}")
     rng = np.random.default_rng(seed)
     L = len(names)
     eta = np.zeros((n, L))
@@ -90,8 +118,8 @@ def simulate_survey(model, paths: dict, n: int = 1000, within_corr=0.6, shape: "
             lin = [(i, b) for i, b in zip(idx, beta) if i != src]
             u = eta[:, src]
             val = sum(b * eta[:, i] for i, b in lin) if lin else np.zeros(n)
-            val = val + shape.get("slope_below", 0.0) * u + (
-                shape.get("slope_above", 1.0) - shape.get("slope_below", 0.0)) * np.clip(u - shape["threshold"], 0, None)
+            kink = shape.get("slope_above", 1.0) - shape.get("slope_below", 0.0)
+            val = val + shape.get("slope_below", 0.0) * u + kink * np.clip(u - shape["threshold"], 0, None)
             val = val + shape.get("noise", 0.5) * rng.standard_normal(n)
             eta[:, k] = (val - val.mean()) / val.std()
             phi[k, :k] = phi[:k, k] = np.nan
@@ -104,26 +132,47 @@ def simulate_survey(model, paths: dict, n: int = 1000, within_corr=0.6, shape: "
             raise ParameterError(f"paths into {c!r} explain {explained:.2f} >= 1 of its variance")
         eta[:, k] = eta[:, idx] @ beta + np.sqrt(1 - explained) * rng.standard_normal(n)
         phi[k, :k] = phi[:k, k] = beta @ phi[idx, :k]
-    cols, loadings, weights = {}, {}, {}
+    cols, loads, weights, reliability = {}, {}, {}, {}
     for k, (c, its) in enumerate(spec.constructs.items()):
-        rho = within_corr.get(c, 0.6) if isinstance(within_corr, dict) else float(within_corr)
         m = len(its)
-        if not (-1 / max(m - 1, 1) < rho < 1):
-            raise ParameterError(f"within_corr for {c!r} must lie in (-1/(k-1), 1)")
-        w = 1 / np.sqrt(m + m * (m - 1) * rho)
-        lam = (1 + (m - 1) * rho) * w
-        z = np.sqrt(rho) * rng.standard_normal((n, 1)) + np.sqrt(1 - rho) * rng.standard_normal((n, m))
-        x = z - lam * (w * z.sum(axis=1, keepdims=True)) + lam * eta[:, [k]]
+        if measurement == "factor" and spec.mode(c) == "A":
+            lam = _factor_loadings(loadings, c, m)
+            x = eta[:, [k]] * lam + rng.standard_normal((n, m)) * np.sqrt(1 - lam ** 2)
+            w = np.full(m, np.nan)
+            reliability[c] = float(lam.sum() ** 2 / (lam.sum() ** 2 + (1 - lam ** 2).sum()))
+        else:
+            rho = within_corr.get(c, 0.6) if isinstance(within_corr, dict) else float(within_corr)
+            if not (-1 / max(m - 1, 1) < rho < 1):
+                raise ParameterError(f"within_corr for {c!r} must lie in (-1/(k-1), 1)")
+            sigma = np.full((m, m), rho) + (1 - rho) * np.eye(m)
+            w = np.ones(m) if not item_weights or c not in item_weights else np.asarray(item_weights[c], float)
+            if w.shape != (m,):
+                raise ParameterError(f"item_weights for {c!r} needs {m} values, got {w.size}")
+            w = w / np.sqrt(w @ sigma @ w)
+            lam = sigma @ w
+            z = np.sqrt(rho) * rng.standard_normal((n, 1)) + np.sqrt(1 - rho) * rng.standard_normal((n, m))
+            x = z - lam * (z @ w)[:, None] + lam * eta[:, [k]]
+            reliability[c] = 1.0
         for j, it in enumerate(its):
             v = mean + sd * x[:, j]
             if levels is not None:
                 v = np.clip(np.round(v), levels[0], levels[1])
             cols[it] = v
-            loadings[it] = float(lam)
-            weights[it] = float(w)
+            loads[it] = float(lam[j])
+            weights[it] = float(w[j])
     data = pd.DataFrame(cols)
     if levels is not None:
         data = data.astype(int)
-    truth = {"paths": dict(paths), "loadings": loadings, "weights": weights, "shape": shape,
-             "latent": pd.DataFrame(eta, columns=names)}
+    truth = {"paths": dict(paths), "loadings": loads, "weights": weights, "reliability": reliability,
+             "shape": shape, "latent": pd.DataFrame(eta, columns=names)}
     return data, truth
+
+
+def _factor_loadings(loadings, construct, m):
+    val = loadings.get(construct, 0.75) if isinstance(loadings, dict) else loadings
+    lam = np.broadcast_to(np.asarray(val, float), (m,)).copy() if np.ndim(val) == 0 else np.asarray(val, float)
+    if lam.shape != (m,):
+        raise ParameterError(f"loadings for {construct!r} need 1 or {m} values, got {lam.size}")
+    if ((lam <= 0) | (lam >= 1)).any():
+        raise ParameterError(f"loadings for {construct!r} must lie in (0, 1), got {lam.tolist()}")
+    return lam
