@@ -120,8 +120,7 @@ def _cv_predict(X, spec, fold_ids, technique="earliest", scheme="path", scaled=T
     means = (train @ Xm) / cnt
     S = resample_covariances(Xm, train, scaled=False)
     sd = np.sqrt(np.einsum("bii->bi", S))
-    overall = Xm.std(axis=0)
-    flat = sd <= 1e-10 * overall
+    flat = sd ** 2 <= 1e-10 * Xm.var(axis=0)
     if flat.any():
         b, j = np.argwhere(flat)[0]
         raise DataError(f"item {spec.items[j]!r} is constant in a training fold ({int(cnt[b, 0])} rows); "
@@ -204,9 +203,9 @@ class PLSPredict:
         each averaged over repetitions.
     metrics_by_repetition_ : DataFrame
         The same metrics per repetition (column ``repetition``).
-    predictions_ : DataFrame
-        Out-of-sample PLS predictions of the endogenous items averaged over
-        repetitions (index of the data rows used).
+    predictions_, lm_predictions_ : DataFrame
+        Out-of-sample PLS and LM predictions of the endogenous items averaged
+        over repetitions (index of the data rows used).
     losses_ : Series
         Per case: squared prediction error averaged over the endogenous
         items and the repetitions (CVPAT's loss).
@@ -279,6 +278,7 @@ class PLSPredict:
         met["mae_diff"] = met["pls_mae"] - met["lm_mae"]
         self.metrics_ = met
         self.predictions_ = pd.DataFrame(out["pls"].mean(axis=0), index=prep.index, columns=items)
+        self.lm_predictions_ = pd.DataFrame(out["lm"].mean(axis=0), index=prep.index, columns=items)
         self.losses_ = pd.Series((e_pls ** 2).mean(axis=2).mean(axis=0), index=prep.index, name="loss")
         return self
 
