@@ -159,3 +159,12 @@ def test_micom_input_errors(planted):
         micom(flat, MODEL, "group", n_permutations=10)
     with pytest.raises(ParameterError, match="alpha"):
         micom(planted, MODEL, "group", alpha=1.5)
+
+
+def test_single_item_constructs_are_trivially_compositionally_invariant():
+    """With one item, both groups' composites are the item itself: c = 1 in every permutation."""
+    model = "IMAG =~ imag1\nSAT =~ sat1 + sat2 + sat3\nLOY =~ loy1\nSAT ~ IMAG\nLOY ~ SAT"
+    res = micom(datasets.load_ecsi(), model, "gender", n_permutations=100, seed=1)
+    comp = res.compositional
+    assert comp.loc["IMAG", "c"] == pytest.approx(1.0) and comp.loc["IMAG", "p_value"] == 1.0
+    assert comp.loc[["IMAG", "LOY"], "invariant"].all()

@@ -223,7 +223,8 @@ def micom(data: pd.DataFrame, model, group: str, groups: "tuple | None" = None, 
     P = len(c_perm)
     q = np.quantile(c_perm, alpha, axis=0)
     p2 = (1 + (c_perm <= c_obs + 1e-12).sum(axis=0)) / (1 + P)
-    compositional = pd.DataFrame({"c": c_obs, "quantile": q, "p_value": p2, "invariant": c_obs >= q},
+    # (tolerance: a single-item construct has c = 1 in every permutation, up to rounding)
+    compositional = pd.DataFrame({"c": c_obs, "quantile": q, "p_value": p2, "invariant": c_obs >= q - 1e-12},
                                  index=pd.Index(names, name="construct"))
     # step 3: pooled model scores, group means and log variances under the same permutations
     pooled = stacked_pls(S_pool[None], M, A, scheme, tol, max_iter, chunk)
