@@ -57,8 +57,24 @@ def test_index_page_shows_what_moved_since_the_previous_run(tmp_path):
                 "git": {"commit": "c", "dirty": False}, "notebooks": []}
     page = render_index(manifest, (a.name, compare_runs(a, b)))
     assert "Since the previous run" in page and a.name in page
-    assert "<td>nps.score</td><td>20</td><td>25</td><td>5</td><td>+25.0%</td>" in page
+    assert ('<td>nps.score</td><td class="num">20</td><td class="num">25</td><td class="num">5</td>'
+            '<td class="num">+25.0%</td>') in page
     assert "Since the previous run" not in render_index(manifest)
+
+
+def test_index_page_is_in_the_runs_language_with_readable_numbers():
+    from crmlab.run.index import render_index
+
+    study = {"name": "s", "notebook": "notebooks/s.ipynb", "status": "ok", "duration_s": 1.0, "lang": "zh",
+             "title": "研究 1：满意度", "headline": {"clv.total": 72439.123, "logrank.p": 0.0, "x.small": 6.4e-5}}
+    manifest = {"run_id": "r", "started": "2026-11-29T00:00:00", "finished": "f", "status": "ok",
+                "git": {"commit": "c", "dirty": False}, "notebooks": [study]}
+    page = render_index(manifest)
+    assert '<html lang="zh-CN">' in page and "2026-11-29 的研究运行" in page and "研究 1：满意度" in page
+    assert "<dd>72,439</dd>" in page and "<dd>&lt; 0.001</dd>" in page and "<dd>0.0000640</dd>" in page
+    assert "e+0" not in page and "e-0" not in page  # no scientific notation
+    english = render_index({**manifest, "notebooks": [{**study, "lang": "en"}]})
+    assert '<html lang="en">' in english and "Research run of 2026-11-29" in english
 
 
 def test_headline_picks_declared_keys_in_order_or_the_first_numbers():

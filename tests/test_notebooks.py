@@ -15,12 +15,10 @@ import sys
 from pathlib import Path
 
 import nbformat
-import pytest
 from papermill.iorw import load_notebook_node
 from papermill.parameterize import parameterize_notebook
 
 from crmlab.run.runner import load_studies
-from tests.conftest import ROOT, crmlab_cli
 
 STUDIES = load_studies()
 

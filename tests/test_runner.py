@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import nbformat
 import pytest
@@ -74,8 +73,8 @@ def test_manifest_records_provenance(mixed_run):
 def test_index_lists_every_notebook_with_status_and_links(mixed_run):
     out, _ = mixed_run
     page = (out / "index.html").read_text()
-    assert "href='ok/ok.html'" in page and "href='broken/broken.html'" in page
-    assert "class='ok'" in page and "class='failed'" in page
+    assert 'href="ok/ok.html"' in page and 'href="broken/broken.html"' in page
+    assert '<span class="ok">ok</span>' in page and '<span class="failed">failed</span>' in page
     assert "fixture.mean.a" in page  # a headline figure from results.json
     assert not list(out.parent.glob(".*partial*"))
 

@@ -13,3 +13,8 @@ def project_root() -> Path:
 def data_dir() -> Path:
     """Folder of the bundled data (``CRMLAB_DATA_DIR`` overrides)."""
     return Path(os.environ.get("CRMLAB_DATA_DIR", project_root() / "data"))
+
+
+def outputs_root() -> Path:
+    """``outputs/`` of the checkout: default home of runs, ``latest`` and the runs index."""
+    return project_root() / "outputs"

@@ -13,7 +13,6 @@ import hashlib
 import hmac
 import os
 import secrets
-from pathlib import Path
 
 import pandas as pd
 

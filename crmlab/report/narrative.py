@@ -13,7 +13,6 @@ Numbers go through :mod:`crmlab.report.fmt`; words through :mod:`crmlab.report.i
 """
 from __future__ import annotations
 
-import math
 import re
 
 import pandas as pd

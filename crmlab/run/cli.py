@@ -46,7 +46,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         if r.error:
             count = r.error.get("execution_count")
             where = f" (cell In [{count}])" if count else ""
-            line += f"  {r.error.get('ename')}{where}: {str(r.error.get('evalue')).splitlines()[0][:160] if r.error.get('evalue') else ''}"
+            evalue = str(r.error.get("evalue") or "").splitlines()
+            line += f"  {r.error.get('ename')}{where}: {evalue[0][:160] if evalue else ''}"
         print(line)
     failed = sum(r.status != "ok" for r in results)
     print(f"{len(results) - failed} ok, {failed} failed. Index: {out / 'index.html'}")

@@ -13,6 +13,7 @@ from typing import Any
 import pandas as pd
 
 from crmlab.core.errors import ParameterError
+from crmlab.core.paths import outputs_root
 
 COLUMNS = ["study", "key", "before", "after", "change", "pct_change"]
 
@@ -32,8 +33,6 @@ def flatten(results: dict[str, Any], prefix: str = "") -> dict[str, float]:
 
 def resolve_run(ref: str | Path, outputs: Path | None = None) -> Path:
     """A run folder from a path or a run id under ``outputs/``."""
-    from crmlab.run.runner import outputs_root
-
     p = Path(ref)
     for cand in (p, (outputs or outputs_root()) / str(ref)):
         if (cand / "manifest.json").is_file():

@@ -9,8 +9,6 @@ show the failing cell, and the run exits non-zero.
 """
 from __future__ import annotations
 
-import datetime as dt
-import hashlib
 import html
 import json
 import logging
@@ -19,29 +17,25 @@ import os
 import platform
 import shutil
 import socket
-import subprocess
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from crmlab.core.errors import ParameterError
+from crmlab.core.paths import outputs_root, project_root
+from crmlab.core.results import RESULTS_FILE, to_jsonable
 from crmlab.report.htmlfont import embed_cjk_font
+from crmlab.run.export import banner_info, export_html, notebook_title
+from crmlab.run.index import headline, render_index, render_runs_index
 from crmlab.run.params import notebook_parameters, validate_parameters
-from crmlab.core.paths import project_root
-from crmlab.core.results import INPUTS_FILE, RESULTS_FILE, to_jsonable
+from crmlab.run.provenance import display_path, git_info, input_files, new_run_id, now, package_versions, sha256
 
 STUDIES_FILE = "studies.yaml"
-TEMPLATES = Path(__file__).with_name("templates")
-KEY_PACKAGES = (
-    "crmlab", "numpy", "pandas", "scipy", "statsmodels", "scikit-learn", "matplotlib", "seaborn",
-    "lifelines", "semopy", "pandera", "duckdb", "papermill", "nbconvert", "ipykernel",
-)
 
 
 @dataclass
@@ -66,6 +60,8 @@ class JobResult:
     duration_s: float
     error: dict[str, Any] | None = None
     headline: dict[str, Any] = field(default_factory=dict)
+    title: str = ""
+    lang: str = "en"
 
 
 # --- planning: everything that can be refused is refused before a kernel starts -------------
@@ -158,76 +154,6 @@ def plan(
     return jobs
 
 
-# --- provenance -------------------------------------------------------------------------------
-
-
-def git_info(root: Path | None = None) -> dict[str, Any]:
-    root = root or project_root()
-    try:
-        commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True,
-                                text=True, check=True).stdout.strip()
-        status = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=root,
-                                capture_output=True, text=True, check=True).stdout
-        return {"commit": commit, "short": commit[:7], "dirty": bool(status.strip())}
-    except (OSError, subprocess.CalledProcessError):
-        return {"commit": None, "short": "nogit", "dirty": None}
-
-
-def package_versions() -> dict[str, str | None]:
-    out = {}
-    for name in KEY_PACKAGES:
-        try:
-            out[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            out[name] = None
-    return out
-
-
-def sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
-def _input_files(parameters: dict[str, Any], workdir: Path) -> list[Path]:
-    from crmlab.core.datasets import resolve_path
-
-    found: set[Path] = set()
-    values = []
-    for v in parameters.values():
-        values.extend(v if isinstance(v, list) else [v])
-    for v in values:
-        if isinstance(v, str) and v and len(v) < 4096 and "\n" not in v:
-            try:
-                found.add(resolve_path(v))
-            except (ValueError, OSError):
-                pass
-    noted = workdir / INPUTS_FILE
-    if noted.exists():
-        found.update(Path(p) for p in json.loads(noted.read_text(encoding="utf-8")))
-        noted.unlink()
-    return sorted(p for p in found if p.is_file())
-
-
-def _display_path(p: Path) -> str:
-    try:
-        return str(p.relative_to(project_root()))
-    except ValueError:
-        return str(p)
-
-
-def _now() -> str:
-    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
-
-
-def new_run_id(git: dict[str, Any] | None = None) -> str:
-    git = git or git_info()
-    stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
-    return f"{stamp}-{git['short']}"
-
-
 # --- executing one notebook (in a worker process) ---------------------------------------------
 
 
@@ -239,85 +165,6 @@ def _error_from_notebook(nb) -> dict[str, Any] | None:
                         "ename": out.get("ename"), "evalue": out.get("evalue"),
                         "source": cell.source[:500]}
     return None
-
-
-def export_html(nb_path: Path, html_path: Path, *, no_input: bool = False,
-                banner: dict[str, Any] | None = None) -> None:
-    """Self-contained HTML of an executed notebook.
-
-    Images are embedded and nothing is fetched from the network. With ``banner``
-    (see :func:`banner_info`) the page opens with a provenance banner and a table
-    of contents, and code is folded behind a toggle; ``no_input`` leaves code out.
-    """
-    import nbformat
-    from nbconvert import HTMLExporter
-    from nbconvert.preprocessors import TagRemovePreprocessor
-
-    from crmlab.report.i18n import LANGS
-
-    exporter = HTMLExporter(template_name="crmlab_report", extra_template_basedirs=[str(TEMPLATES)],
-                            embed_images=True, exclude_input=no_input,
-                            exclude_input_prompt=no_input, exclude_output_prompt=no_input)
-    # narrative cells tagged lang-en / lang-zh: the report keeps those of its own language
-    lang = (banner or {}).get("lang", "en")
-    exporter.register_preprocessor(
-        TagRemovePreprocessor(remove_cell_tags={f"lang-{x}" for x in LANGS if x != lang}), enabled=True)
-    resources = {"crmlab": {**banner, "code_toggle": not no_input}} if banner else {}
-    body, _ = exporter.from_notebook_node(nbformat.read(str(nb_path), as_version=4), resources=resources)
-    html_path.write_text(embed_cjk_font(body), encoding="utf-8")
-
-
-def notebook_title(nb, lang: str = "en") -> str:
-    """The first level-1 heading of a notebook: in a Markdown cell of ``lang`` (cells tagged for another
-    language skipped) or in the Markdown a study's code displays (its ``section("intro")``)."""
-    for cell in nb.cells:
-        tags = [t for t in cell.get("metadata", {}).get("tags", []) if t.startswith("lang-")]
-        if cell.cell_type == "markdown" and (not tags or f"lang-{lang}" in tags):
-            texts = [cell.source]
-        elif cell.cell_type == "code":
-            texts = [o.get("data", {}).get("text/markdown", "") for o in cell.get("outputs", [])]
-        else:
-            continue
-        for source in texts:
-            source = "".join(source) if isinstance(source, list) else source
-            for line in source.splitlines():
-                if line.startswith("# "):
-                    return line[2:].strip()
-    return ""
-
-
-def banner_info(*, title: str, run_id: str, status: str, git: dict[str, Any], inputs: list[dict[str, str]],
-                parameters: dict[str, Any], lang: str = "en") -> dict[str, Any]:
-    """What the report's provenance banner shows, with labels in the report's language."""
-    from crmlab.report.i18n import t, use_lang
-
-    with use_lang(lang if lang in ("en", "zh") else "en"):
-        labels = {k: t(k) for k in ("run", "date", "commit", "uncommitted", "data", "parameters", "status",
-                                    "ok", "failed", "contents", "show_code", "hide_code")}
-    shown = []
-    for k, v in parameters.items():
-        text = json.dumps(to_jsonable(v), ensure_ascii=False)
-        shown.append((k, text if len(text) <= 120 else text[:117] + "..."))
-    return {
-        "title": title, "run_id": run_id, "status": status, "lang": lang, "labels": labels,
-        "date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-        "commit": git.get("commit") or "unknown", "dirty": bool(git.get("dirty")),
-        "inputs": inputs, "parameters": shown,
-    }
-
-
-def headline(results: dict[str, Any], keys: list[str] | None = None, limit: int = 6) -> dict[str, Any]:
-    """Headline figures of a results.json as ``{dotted key: number}``.
-
-    ``keys`` (a study's ``headline`` list in studies.yaml) picks them by name, in order,
-    skipping any the run did not record; without it the first ``limit`` numbers are shown.
-    """
-    from crmlab.run.compare import flatten
-
-    flat = flatten(results)
-    if keys:
-        return {k: flat[k] for k in keys if k in flat}
-    return dict(list(flat.items())[:limit])
 
 
 def execute_job(job: Job, run_dir: Path, run_info: dict[str, Any], *, kernel_name: str,
@@ -336,7 +183,7 @@ def execute_job(job: Job, run_dir: Path, run_info: dict[str, Any], *, kernel_nam
     # annotated defaults and would warn about parameters it merely failed to parse
     logging.getLogger("papermill").setLevel(logging.ERROR)
     os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
-    started, t0 = _now(), time.perf_counter()
+    started, t0 = now(), time.perf_counter()
     error = None
     try:
         pm.execute_notebook(
@@ -361,9 +208,10 @@ def execute_job(job: Job, run_dir: Path, run_info: dict[str, Any], *, kernel_nam
         executed.cells.insert(0, nbformat.v4.new_markdown_cell(
             f"**This notebook did not run:** `{html.escape(str(error and error['evalue']))}`"))
         nbformat.write(executed, str(out_nb))
-    inputs = [{"path": _display_path(p), "sha256": sha256(p)} for p in _input_files(job.parameters, workdir)]
+    inputs = [{"path": display_path(p), "sha256": sha256(p)} for p in input_files(job.parameters, workdir)]
     lang = job.parameters.get("lang") if isinstance(job.parameters.get("lang"), str) else "en"
-    banner = banner_info(title=notebook_title(executed, lang) or job.title or job.notebook.stem,
+    title = notebook_title(executed, lang) or job.title or job.notebook.stem
+    banner = banner_info(title=title,
                          run_id=run_info.get("run_id", ""), status="failed" if error else "ok",
                          git=run_info.get("git", {}), inputs=inputs, parameters=job.parameters, lang=lang)
     try:
@@ -372,8 +220,8 @@ def execute_job(job: Job, run_dir: Path, run_info: dict[str, Any], *, kernel_nam
         error = error or {"ename": "HTMLExportError", "evalue": str(exc)[:2000]}
     results_path = workdir / RESULTS_FILE
     results = json.loads(results_path.read_text(encoding="utf-8")) if results_path.exists() else {}
-    result = JobResult(job.name, _display_path(job.notebook), "failed" if error else "ok", started,
-                       _now(), round(duration, 3), error, headline(results, job.headline))
+    result = JobResult(job.name, display_path(job.notebook), "failed" if error else "ok", started,
+                       now(), round(duration, 3), error, headline(results, job.headline), title, lang)
     manifest = {
         **run_info,
         "notebook": result.notebook,
@@ -397,8 +245,8 @@ def _worker(job: Job, run_dir: Path, run_info: dict[str, Any], kernel_name: str,
     try:
         return execute_job(job, run_dir, run_info, kernel_name=kernel_name, timeout=timeout, no_input=no_input)
     except Exception as exc:  # never let one notebook take the pool down
-        now = _now()
-        return JobResult(job.name, _display_path(job.notebook), "failed", now, now, 0.0,
+        stamp = now()
+        return JobResult(job.name, display_path(job.notebook), "failed", stamp, stamp, 0.0,
                          {"ename": type(exc).__name__, "evalue": str(exc)[:2000]})
 
 
@@ -409,11 +257,6 @@ def default_kernel() -> str:
     from jupyter_client.kernelspec import find_kernel_specs
 
     return "crmlab" if "crmlab" in find_kernel_specs() else "python3"
-
-
-def outputs_root() -> Path:
-    """``outputs/`` of the checkout: default home of runs, ``latest`` and the runs index."""
-    return project_root() / "outputs"
 
 
 def _atomic_symlink(target: str, link: Path) -> None:
@@ -454,7 +297,7 @@ def run(
         "platform": platform.platform(),
         "kernel": kernel_name,
     }
-    started = _now()
+    started = now()
     n_jobs = max(1, min(n_jobs or os.cpu_count() or 1, len(jobs) or 1))
     results: list[JobResult] = []
     try:
@@ -475,7 +318,7 @@ def run(
         run_manifest = {
             **run_info,
             "started": started,
-            "finished": _now(),
+            "finished": now(),
             "status": "ok" if all(r.status == "ok" for r in results) else "failed",
             "command": sys.argv,
             "notebooks": [asdict(r) for r in results],
@@ -506,85 +349,3 @@ def run(
     return out, results
 
 
-# --- index pages --------------------------------------------------------------------------------
-
-_CSS = """body{font-family:system-ui,'Noto Sans CJK SC','Noto Sans SC',sans-serif;margin:2rem;color:#222}
-table{border-collapse:collapse}td,th{border-bottom:1px solid #ddd;padding:.4rem .8rem;text-align:left;vertical-align:top}
-.ok{color:#2e7d32;font-weight:600}.failed{color:#c62828;font-weight:600}code{font-size:.85em}
-.kv{font-size:.85em;color:#444}"""
-
-
-def _fmt(v: Any) -> str:
-    if v is None or (isinstance(v, float) and v != v):
-        return "-"
-    return f"{v:.4g}" if isinstance(v, float) else html.escape(str(v))
-
-
-def render_changes(prev_id: str, table) -> str:
-    """Index section: headline figures that moved since the previous run of the same studies."""
-    if table is None or not len(table):
-        return (f"<h2>Since the previous run</h2><p>No headline figure changed since run "
-                f"<code>{html.escape(prev_id)}</code>.</p>")
-    rows = "".join(
-        f"<tr><td>{html.escape(r.study)}</td><td>{html.escape(r.key)}</td><td>{_fmt(r.before)}</td>"
-        f"<td>{_fmt(r.after)}</td><td>{_fmt(r.change)}</td>"
-        f"<td>{'' if r.pct_change is None or r.pct_change != r.pct_change else f'{r.pct_change:+.1f}%'}</td></tr>"
-        for r in table.head(60).itertuples())
-    more = f"<p class='kv'>{len(table) - 60} more: <code>crmlab compare {html.escape(prev_id)} THIS_RUN</code></p>" \
-        if len(table) > 60 else ""
-    return (f"<h2>Since the previous run</h2><p>Headline figures that moved since run <code>{html.escape(prev_id)}"
-            f"</code>:</p><table><thead><tr><th>Study</th><th>Figure</th><th>Before</th><th>Now</th><th>Change</th>"
-            f"<th>%</th></tr></thead><tbody>{rows}</tbody></table>{more}")
-
-
-def render_index(manifest: dict[str, Any], changes: tuple[str, Any] | None = None) -> str:
-    """The run's index page: every notebook with status, duration, headline figures and a link;
-    with ``changes`` (previous run id, :func:`crmlab.run.compare.compare_runs` table), what moved since."""
-    rows = []
-    for r in manifest["notebooks"]:
-        stem = Path(r["notebook"]).stem
-        figures = "<br>".join(f"{html.escape(k)} = {_fmt(v)}" for k, v in r["headline"].items())
-        err = ""
-        if r.get("error"):
-            e = r["error"]
-            where = f" in cell In [{e['execution_count']}]" if e.get("execution_count") else ""
-            err = f"<br><code>{html.escape(str(e.get('ename')))}{where}: {html.escape(str(e.get('evalue'))[:300])}</code>"
-        rows.append(
-            f"<tr><td><a href='{html.escape(r['name'])}/{html.escape(stem)}.html'>{html.escape(r['name'])}</a></td>"
-            f"<td class='{r['status']}'>{r['status']}{err}</td><td>{r['duration_s']:.1f} s</td>"
-            f"<td class='kv'>{figures}</td></tr>"
-        )
-    git = manifest["git"]
-    dirty = " (uncommitted changes)" if git.get("dirty") else ""
-    return f"""<!doctype html><html><head><meta charset="utf-8"><title>crmlab run {html.escape(manifest['run_id'])}</title>
-<style>{_CSS}</style></head><body>
-<h1>crmlab run {html.escape(manifest['run_id'])}</h1>
-<p>Started {html.escape(manifest['started'])}, finished {html.escape(manifest['finished'])};
-commit <code>{html.escape(str(git.get('commit')))}</code>{dirty}; status <span class='{manifest['status']}'>{manifest['status']}</span>.</p>
-<table><thead><tr><th>Study</th><th>Status</th><th>Duration</th><th>Key figures</th></tr></thead>
-<tbody>{''.join(rows)}</tbody></table>
-{render_changes(*changes) if changes else ''}
-<p class='kv'>Machine-readable: <a href='manifest.json'>manifest.json</a>; each study folder holds results.json, tables/ and figures/.</p>
-</body></html>
-"""
-
-
-def render_runs_index(outputs: Path) -> str:
-    """``outputs/index.html``: every complete run, newest first."""
-    rows = []
-    for d in sorted((p for p in outputs.iterdir() if p.is_dir() and not p.name.startswith(".")), reverse=True):
-        m = d / "manifest.json"
-        if d.is_symlink() or not m.exists():
-            continue
-        try:
-            man = json.loads(m.read_text(encoding="utf-8"))
-        except json.JSONDecodeError:
-            continue
-        n_ok = sum(r["status"] == "ok" for r in man.get("notebooks", []))
-        rows.append(f"<tr><td><a href='{html.escape(d.name)}/index.html'>{html.escape(d.name)}</a></td>"
-                    f"<td class='{man.get('status')}'>{man.get('status')}</td>"
-                    f"<td>{n_ok}/{len(man.get('notebooks', []))} ok</td><td>{html.escape(man.get('started', ''))}</td></tr>")
-    return f"""<!doctype html><html><head><meta charset="utf-8"><title>crmlab runs</title><style>{_CSS}</style></head>
-<body><h1>crmlab runs</h1><table><thead><tr><th>Run</th><th>Status</th><th>Notebooks</th><th>Started</th></tr></thead>
-<tbody>{''.join(rows)}</tbody></table></body></html>
-"""

@@ -1,0 +1,145 @@
+"""Index pages of a run and of all runs, rendered with Jinja in the run's language.
+
+The run's index lists every study with its title, status, duration and headline
+figures (formatted for readers: thousands separators, no scientific notation,
+``< 0.001`` for p-values) and what moved since the previous run of the same
+studies. ``outputs/index.html`` lists every complete run.
+"""
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from crmlab.report.fmt import fmt_num, fmt_p
+from crmlab.report.narrative import pct
+
+TEMPLATES = Path(__file__).with_name("templates") / "index"
+
+LABELS: dict[str, dict[str, str]] = {
+    "run_title": {"en": "Research run of {date}", "zh": "{date} 的研究运行"},
+    "runs_title": {"en": "crmlab runs", "zh": "crmlab 运行记录"},
+    "run": {"en": "Run", "zh": "运行"},
+    "started": {"en": "Started", "zh": "开始"},
+    "finished": {"en": "finished", "zh": "结束"},
+    "commit": {"en": "commit", "zh": "代码版本"},
+    "uncommitted": {"en": "uncommitted changes", "zh": "含未提交的修改"},
+    "status": {"en": "Status", "zh": "状态"},
+    "ok": {"en": "ok", "zh": "成功"},
+    "failed": {"en": "failed", "zh": "失败"},
+    "study": {"en": "Study", "zh": "研究"},
+    "duration": {"en": "Duration", "zh": "用时"},
+    "key_figures": {"en": "Key figures", "zh": "关键数字"},
+    "open_report": {"en": "Open the report", "zh": "打开报告"},
+    "in_cell": {"en": "in cell", "zh": "出错单元格"},
+    "since_previous": {"en": "Since the previous run", "zh": "与上次运行相比"},
+    "no_change": {"en": "No headline figure changed since run {prev}.",
+                  "zh": "自运行 {prev} 以来，没有关键数字发生变化。"},
+    "moved": {"en": "Headline figures that moved since run {prev}:", "zh": "自运行 {prev} 以来发生变化的关键数字："},
+    "figure": {"en": "Figure", "zh": "指标"},
+    "before": {"en": "Before", "zh": "之前"},
+    "now": {"en": "Now", "zh": "现在"},
+    "change": {"en": "Change", "zh": "变化"},
+    "more": {"en": "{n} more: crmlab compare {prev} THIS_RUN", "zh": "另有 {n} 项：crmlab compare {prev} THIS_RUN"},
+    "machine": {"en": "Machine-readable: manifest.json; each study folder holds results.json, tables/ and figures/.",
+                "zh": "机器可读：manifest.json；每个研究文件夹包含 results.json、tables/ 和 figures/。"},
+    "notebooks": {"en": "Studies", "zh": "研究"},
+    "n_ok": {"en": "{ok}/{n} ok", "zh": "{ok}/{n} 成功"},
+}
+
+
+def run_lang(manifest: dict[str, Any]) -> str:
+    """The run's language: Chinese when every study ran in Chinese, else English."""
+    langs = {r.get("lang", "en") for r in manifest.get("notebooks", [])}
+    return "zh" if langs == {"zh"} else "en"
+
+
+def labels(lang: str) -> dict[str, str]:
+    return {k: v.get(lang, v["en"]) for k, v in LABELS.items()}
+
+
+def headline(results: dict[str, Any], keys: list[str] | None = None, limit: int = 6) -> dict[str, Any]:
+    """Headline figures of a results.json as ``{dotted key: number}``.
+
+    ``keys`` (a study's ``headline`` list in studies.yaml) picks them by name, in order,
+    skipping any the run did not record; without it the first ``limit`` numbers are shown.
+    """
+    from crmlab.run.compare import flatten
+
+    flat = flatten(results)
+    if keys:
+        return {k: flat[k] for k in keys if k in flat}
+    return dict(list(flat.items())[:limit])
+
+
+def is_p_key(key: str) -> bool:
+    """True for results keys that hold p-values (``srm.p``, ``logrank.p``, ``x.p_holm``)."""
+    last = key.rsplit(".", 1)[-1]
+    return last in ("p", "p_value", "pvalue", "p_holm") or last.startswith("p_")
+
+
+def fmt_value(key: str, value) -> str:
+    """A headline figure for readers: p-values as ``< 0.001``, other numbers to 3 significant digits."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "-"
+    if is_p_key(key):
+        return fmt_p(value)
+    return fmt_num(value)
+
+
+def _environment() -> jinja2.Environment:
+    return jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True,
+                              trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+
+
+def _change_rows(table, limit: int = 60) -> list[dict[str, str]]:
+    rows = []
+    for r in table.head(limit).itertuples():
+        pc = r.pct_change
+        rows.append({"study": r.study, "key": r.key, "before": fmt_value(r.key, r.before),
+                     "after": fmt_value(r.key, r.after),
+                     "change": "-" if r.change is None or r.change != r.change else fmt_num(r.change),
+                     "pct": "" if pc is None or pc != pc else pct(pc / 100, sign=True)})
+    return rows
+
+
+def render_index(manifest: dict[str, Any], changes: tuple[str, Any] | None = None) -> str:
+    """The run's index page; with ``changes`` (previous run id, :func:`crmlab.run.compare.compare_runs`
+    table), what moved since."""
+    lang = run_lang(manifest)
+    studies = []
+    for r in manifest["notebooks"]:
+        e = r.get("error") or None
+        studies.append({
+            "name": r["name"], "title": r.get("title") or r["name"], "status": r["status"],
+            "href": f"{r['name']}/{Path(r['notebook']).stem}.html", "duration": f"{r['duration_s']:.1f} s",
+            "figures": [(k, fmt_value(k, v)) for k, v in r.get("headline", {}).items()],
+            "error": e and {"ename": str(e.get("ename")), "cell": e.get("execution_count"),
+                            "evalue": str(e.get("evalue"))[:300]},
+        })
+    prev, table = changes if changes else (None, None)
+    return _environment().get_template("run.html.j2").render(
+        lang=lang, L=labels(lang), manifest=manifest, git=manifest.get("git", {}), studies=studies,
+        date=str(manifest.get("started", ""))[:10], prev=prev,
+        changes=_change_rows(table) if table is not None else None,
+        more=(len(table) - 60) if table is not None and len(table) > 60 else 0)
+
+
+def render_runs_index(outputs: Path, lang: str = "en") -> str:
+    """``outputs/index.html``: every complete run, newest first."""
+    runs = []
+    for d in sorted((p for p in outputs.iterdir() if p.is_dir() and not p.name.startswith(".")), reverse=True):
+        m = d / "manifest.json"
+        if d.is_symlink() or not m.exists():
+            continue
+        try:
+            man = json.loads(m.read_text(encoding="utf-8"))
+        except json.JSONDecodeError:
+            continue
+        nbs = man.get("notebooks", [])
+        runs.append({"name": d.name, "status": man.get("status"), "started": man.get("started", ""),
+                     "ok": sum(r["status"] == "ok" for r in nbs), "n": len(nbs)})
+    return _environment().get_template("runs.html.j2").render(lang=lang, L=labels(lang), runs=runs)
