@@ -7,7 +7,7 @@ import nbformat
 import pytest
 import yaml
 
-from crmlab.run import runner
+from crmlab.run import folders, runner
 from crmlab.core.errors import ParameterError
 from tests.conftest import FIXTURES, crmlab_cli
 
@@ -50,7 +50,7 @@ def test_failed_notebook_shows_its_failing_cell(mixed_run):
     assert executed.cells[manifest["error"]["cell_index"]].source.startswith("raise RuntimeError")
     page = (broken / "broken.html").read_text()
     assert "deliberate failure for the runner tests" in page
-    assert "RuntimeError" in page and "An Exception was encountered" in page
+    assert "RuntimeError" in page and "This study stopped in cell In [4]" in page
     # the cell after the failure never ran; the one before it did
     assert json.loads((broken / "results.json").read_text()) == {"before_failure": 1}
 
@@ -148,10 +148,14 @@ def test_outputs_move_into_place_only_when_complete(tmp_path, monkeypatch):
         raise KeyboardInterrupt  # the run is interrupted after the notebooks ran
 
     monkeypatch.setattr(runner, "render_index", boom)
-    with pytest.raises(KeyboardInterrupt):
+    with pytest.raises(folders.Interrupted) as info:
         runner.run(jobs, dest, progress=False)
+    assert info.value.code == 130
     assert (dest / "old-report.txt").read_text() == "a complete earlier run"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["run1"]  # no partial left behind
+    names = sorted(p.name for p in tmp_path.iterdir() if p.name != ".run1.lock")
+    assert names[0] == "run1" and [n.split("-")[0] for n in names[1:]] == ["run1.interrupted"]  # no partial
+    interrupted = tmp_path / names[1]
+    assert (interrupted / "INTERRUPTED.txt").is_file() and (interrupted / "ok" / "results.json").is_file()
 
     monkeypatch.undo()
     monkeypatch.setattr(runner, "outputs_root", lambda: tmp_path)

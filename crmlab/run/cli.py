@@ -30,16 +30,23 @@ def _parse_overrides(pairs: list[str], params_file: str | None) -> dict:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from crmlab.run import runner
+    from crmlab.run import folders, runner
 
     overrides = _parse_overrides(args.param, args.params)
     jobs = runner.plan(args.notebooks, overrides, quick=args.quick)
     if not jobs:
         print("nothing to run", file=sys.stderr)
         return 2
-    out, results = runner.run(jobs, Path(args.out) if args.out else None, n_jobs=args.jobs,
-                              timeout=args.timeout, no_input=args.no_input, kernel_name=args.kernel,
-                              progress=not args.no_progress)
+    requested = Path(args.out).resolve() if args.out else None
+    try:
+        out, results = runner.run(jobs, requested, n_jobs=args.jobs, timeout=args.timeout, no_input=args.no_input,
+                                  kernel_name=args.kernel, progress=not args.no_progress)
+    except folders.Interrupted as exc:
+        kept = getattr(exc, "kept", None)
+        where = f"; what it wrote is in {kept}" if kept else ""
+        print(f"crmlab: run interrupted by {exc}: workers and kernels stopped, no complete run was "
+              f"replaced{where}", file=sys.stderr)
+        return exc.code
     width = max(len(r.name) for r in results)
     for r in results:
         line = f"  {r.name:<{width}}  {r.status:<6}  {r.duration_s:7.1f} s"
@@ -51,6 +58,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(line)
     failed = sum(r.status != "ok" for r in results)
     print(f"{len(results) - failed} ok, {failed} failed. Index: {out / 'index.html'}")
+    if requested is not None and out != requested:
+        print(f"The complete run in {requested} was kept as it was; this run (with failures) is in {out}.")
     return 1 if failed else 0
 
 

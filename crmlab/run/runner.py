@@ -30,6 +30,7 @@ from crmlab.core.errors import ParameterError
 from crmlab.core.paths import outputs_root, project_root
 from crmlab.core.results import RESULTS_FILE, to_jsonable
 from crmlab.report.htmlfont import embed_cjk_font
+from crmlab.run import folders
 from crmlab.run.export import banner_info, export_html, notebook_title
 from crmlab.run.index import headline, render_index, render_runs_index
 from crmlab.run.params import notebook_parameters, validate_parameters
@@ -203,6 +204,14 @@ def execute_job(job: Job, run_dir: Path, run_info: dict[str, Any], *, kernel_nam
             error = cell_error
         elif cell_error:  # keep the cause (timeout), name the cell it struck
             error = {**cell_error, "ename": error["ename"], "evalue": error["evalue"]}
+        elif error is not None:  # a dead kernel leaves no error output: the last cell that started is the one
+            started_cells = [i for i, c in enumerate(executed.cells) if c.cell_type == "code"
+                             and c.get("metadata", {}).get("papermill", {}).get("start_time")]
+            if started_cells:
+                i = started_cells[-1]
+                ordinal = sum(c.cell_type == "code" for c in executed.cells[:i + 1])  # In [n] when run in order
+                count = executed.cells[i].get("execution_count") or ordinal
+                error = {**error, "cell_index": i, "execution_count": count, "source": executed.cells[i].source[:500]}
     else:  # the kernel never started: keep a readable copy with the reason
         executed = nbformat.read(str(job.notebook), as_version=4)
         executed.cells.insert(0, nbformat.v4.new_markdown_cell(
@@ -215,7 +224,7 @@ def execute_job(job: Job, run_dir: Path, run_info: dict[str, Any], *, kernel_nam
                          run_id=run_info.get("run_id", ""), status="failed" if error else "ok",
                          git=run_info.get("git", {}), inputs=inputs, parameters=job.parameters, lang=lang)
     try:
-        export_html(out_nb, workdir / f"{job.notebook.stem}.html", no_input=no_input, banner=banner)
+        export_html(out_nb, workdir / f"{job.notebook.stem}.html", no_input=no_input, banner=banner, error=error)
     except Exception as exc:  # keep the run going; say so in the manifest
         error = error or {"ename": "HTMLExportError", "evalue": str(exc)[:2000]}
     results_path = workdir / RESULTS_FILE
@@ -276,17 +285,52 @@ def run(
     kernel_name: str | None = None,
     progress: bool = True,
 ) -> tuple[Path, list[JobResult]]:
-    """Execute ``jobs`` into ``out`` (default ``outputs/<run-id>``); return the folder and results."""
-    from tqdm.auto import tqdm
+    """Execute ``jobs`` into ``out`` (default ``outputs/<run-id>``); return the folder the run landed in
+    and the results.
 
+    The destination is checked and locked before any kernel starts (:mod:`crmlab.run.folders`).
+    A failed run never replaces a complete one: it lands beside it as ``<out>.failed-<run-id>``
+    (the returned folder then differs from ``out``). SIGTERM and SIGINT stop workers and kernels,
+    set what was written aside as ``<out>.interrupted-<run-id>`` and raise
+    :class:`~crmlab.run.folders.Interrupted` (exit code 143 / 130).
+    """
     git = git_info()
     run_id = new_run_id(git)
-    out = Path(out) if out else outputs_root() / run_id
-    out = out.resolve()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    partial = out.parent / f".{out.name}.partial-{os.getpid()}"
-    shutil.rmtree(partial, ignore_errors=True)
-    partial.mkdir()
+    out = (Path(out) if out else outputs_root() / run_id).resolve()
+    folders.check_destination(out)
+    with folders.RunLock(out, run_id):
+        try:
+            old_handlers = folders.raise_on_signals()
+        except ValueError:  # not the main thread: no signal handling
+            old_handlers = {}
+        partial = out.parent / f".{out.name}.partial-{os.getpid()}"
+        try:
+            shutil.rmtree(partial, ignore_errors=True)
+            partial.mkdir()
+            results = _execute_all(jobs, partial, run_id, git, n_jobs=n_jobs, timeout=timeout, no_input=no_input,
+                                   kernel_name=kernel_name, progress=progress)
+            status = _finish(partial, out, results)
+            landed = folders.place(partial, out, run_id, status)
+        except folders.Interrupted as exc:
+            where = folders.set_aside_interrupted(partial, out, run_id, str(exc))
+            exc.kept = where
+            raise
+        except KeyboardInterrupt:
+            folders.set_aside_interrupted(partial, out, run_id, "SIGINT")
+            raise folders.Interrupted(2) from None
+        finally:
+            shutil.rmtree(partial, ignore_errors=True)
+            folders.restore_signals(old_handlers)
+        if landed == out and out.parent == outputs_root().resolve():  # a custom --out leaves outputs/ alone
+            _atomic_symlink(out.name, out.parent / "latest")
+            _write_atomic(out.parent / "index.html", render_runs_index(out.parent))
+    return landed, results
+
+
+def _execute_all(jobs, partial: Path, run_id: str, git: dict[str, Any], *, n_jobs, timeout, no_input,
+                 kernel_name, progress) -> list[JobResult]:
+    from tqdm.auto import tqdm
+
     kernel_name = kernel_name or default_kernel()
     run_info = {
         "run_id": run_id,
@@ -296,56 +340,58 @@ def run(
         "host": socket.gethostname(),
         "platform": platform.platform(),
         "kernel": kernel_name,
+        "started": now(),
     }
-    started = now()
     n_jobs = max(1, min(n_jobs or os.cpu_count() or 1, len(jobs) or 1))
     results: list[JobResult] = []
+    pool = ProcessPoolExecutor(max_workers=n_jobs, mp_context=mp.get_context("spawn"),
+                               initializer=folders.worker_ignores_sigint)
     try:
-        with ProcessPoolExecutor(max_workers=n_jobs, mp_context=mp.get_context("spawn")) as pool:
-            futures = {pool.submit(_worker, j, partial, run_info, kernel_name, timeout, no_input): j for j in jobs}
-            bar = tqdm(total=len(jobs), desc="notebooks", unit="nb", disable=not progress, file=sys.stderr)
-            failed = 0
-            bar.set_postfix(running=min(n_jobs, len(jobs)), failed=0)
-            for fut in as_completed(futures):
-                res = fut.result()
-                results.append(res)
-                failed += res.status != "ok"
-                bar.update(1)
-                bar.set_postfix(running=min(n_jobs, len(jobs) - len(results)), failed=failed)
-            bar.close()
-        order = {j.name: i for i, j in enumerate(jobs)}
-        results.sort(key=lambda r: order[r.name])
-        run_manifest = {
-            **run_info,
-            "started": started,
-            "finished": now(),
-            "status": "ok" if all(r.status == "ok" for r in results) else "failed",
-            "command": sys.argv,
-            "notebooks": [asdict(r) for r in results],
-        }
-        (partial / "manifest.json").write_text(json.dumps(run_manifest, indent=2, ensure_ascii=False) + "\n",
-                                               encoding="utf-8")
-        changes = None
-        if out.parent == outputs_root().resolve():
-            from crmlab.run.compare import compare_runs, previous_run
-
-            prev = previous_run(out.parent, out.name)
-            if prev is not None:
-                changes = (prev.name, compare_runs(prev, partial))
-        (partial / "index.html").write_text(embed_cjk_font(render_index(run_manifest, changes)), encoding="utf-8")
-        # move into place: the old complete run (if any) stays until the new one is complete
-        old = None
-        if out.exists():
-            old = out.parent / f".{out.name}.old-{os.getpid()}"
-            os.replace(out, old)
-        os.replace(partial, out)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
-    finally:
-        shutil.rmtree(partial, ignore_errors=True)
-    if out.parent == outputs_root().resolve():  # a custom --out elsewhere leaves outputs/ alone
-        _atomic_symlink(out.name, out.parent / "latest")
-        (out.parent / "index.html").write_text(render_runs_index(out.parent), encoding="utf-8")
-    return out, results
+        futures = {pool.submit(_worker, j, partial, run_info, kernel_name, timeout, no_input): j for j in jobs}
+        bar = tqdm(total=len(jobs), desc="notebooks", unit="nb", disable=not progress, file=sys.stderr)
+        failed = 0
+        bar.set_postfix(running=min(n_jobs, len(jobs)), failed=0)
+        for fut in as_completed(futures):
+            res = fut.result()
+            results.append(res)
+            failed += res.status != "ok"
+            bar.update(1)
+            bar.set_postfix(running=min(n_jobs, len(jobs) - len(results)), failed=failed)
+        bar.close()
+    except BaseException:  # interrupted: stop the workers and their kernels, then let the caller decide
+        folders.stop_processes(list(getattr(pool, "_processes", None) or {}))
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
+    order = {j.name: i for i, j in enumerate(jobs)}
+    results.sort(key=lambda r: order[r.name])
+    manifest = {
+        **run_info,
+        "finished": now(),
+        "status": "ok" if all(r.status == "ok" for r in results) else "failed",
+        "command": sys.argv,
+        "notebooks": [asdict(r) for r in results],
+    }
+    (partial / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n",
+                                           encoding="utf-8")
+    return results
 
 
+def _finish(partial: Path, out: Path, results: list[JobResult]) -> str:
+    """Write the run's index page (with what moved since the previous run); return the run's status."""
+    manifest = json.loads((partial / "manifest.json").read_text(encoding="utf-8"))
+    changes = None
+    if out.parent == outputs_root().resolve():
+        from crmlab.run.compare import compare_runs, previous_run
+
+        prev = previous_run(out.parent, out.name)
+        if prev is not None:
+            changes = (prev.name, compare_runs(prev, partial))
+    (partial / "index.html").write_text(embed_cjk_font(render_index(manifest, changes)), encoding="utf-8")
+    return manifest["status"]
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
