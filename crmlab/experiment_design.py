@@ -75,7 +75,7 @@ def _root(f, lo, hi, xtol, what):
 
 
 def _solve_n(power_fn, target):
-    f = lambda n: power_fn(n) - target
+    f = lambda n: power_fn(n) - target  # noqa: E731
     hi = 4.0
     while f(hi) < 0:
         hi *= 2
@@ -137,7 +137,7 @@ def mde_proportions(p_control, n_control, *, power=0.8, alpha=0.05, ratio=1.0, n
     """
     _check_design(alpha, ratio, n_arms, power)
     _check_prob("p_control", p_control)
-    f = lambda pt: power_proportions(p_control, pt, n_control, alpha=alpha, ratio=ratio,
+    f = lambda pt: power_proportions(p_control, pt, n_control, alpha=alpha, ratio=ratio,  # noqa: E731
                                      n_arms=n_arms) - power
     hi = 1 - 1e-12
     if f(hi) < 0:
@@ -174,7 +174,7 @@ def sample_size_means(delta, sd, *, power=0.8, alpha=0.05, ratio=1.0, n_arms=2):
 def mde_means(sd, n_control, *, power=0.8, alpha=0.05, ratio=1.0, n_arms=2):
     """Minimum detectable difference in means (same units as ``sd``)."""
     _check_design(alpha, ratio, n_arms, power)
-    f = lambda d: power_means(d, sd, n_control, alpha=alpha, ratio=ratio, n_arms=n_arms) - power
+    f = lambda d: power_means(d, sd, n_control, alpha=alpha, ratio=ratio, n_arms=n_arms) - power  # noqa: E731
     hi = sd
     while f(hi) < 0:
         hi *= 2

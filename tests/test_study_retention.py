@@ -8,21 +8,21 @@ from types import SimpleNamespace
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-import pytest  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pytest
 
-from crmlab import churn as ch  # noqa: E402
-from crmlab import experiments as ex  # noqa: E402
-from crmlab import survival as sv  # noqa: E402
-from crmlab import uplift as up  # noqa: E402
-from crmlab.core.errors import DataError, ParameterError  # noqa: E402
-from crmlab.report import format_table, use_lang  # noqa: E402
-from crmlab.report.i18n import use_catalog  # noqa: E402
-from crmlab.studies.retention import plots, steps, tables, text  # noqa: E402
-from crmlab.studies.retention import sentences as s  # noqa: E402
-from tests.conftest import ROOT  # noqa: E402
+from crmlab import churn as ch
+from crmlab import experiments as ex
+from crmlab import survival as sv
+from crmlab import uplift as up
+from crmlab.core.errors import DataError, ParameterError
+from crmlab.report import format_table, use_lang
+from crmlab.report.i18n import use_catalog
+from crmlab.studies.retention import plots, steps, tables, text
+from crmlab.studies.retention import sentences as s
+from tests.conftest import ROOT
 
 
 @pytest.fixture(autouse=True)
@@ -63,7 +63,8 @@ def test_summary_lines_in_chinese_from_known_numbers():
         "0.0022 [-0.0003, 0.0047]：与随机投放无法区分）。",
         "最优策略：联系预测增益最高的前 15% 客户；每位客户净价值 0.30 [0.12, 0.46]；联系全部客户的净价值为 0.200，"
         "不联系任何客户为 0；最优比例相对于联系全部客户的增益为 0.10 [-0.05, 0.25]。",
-        "各合同类型的在网时长（月）中位数：按月合同为 35，两年合同未达到；对数秩检验卡方 2,353（自由度 2），p < 0.001。",
+        "各合同类型的在网时长（月）中位数：按月合同为 35，两年合同未达到；对数秩检验卡方 2,353（自由度 2），"
+        "p < 0.001。",
         "Cox 模型的比例风险假设在以下变量上被拒绝（p < 0.01）：contract=One year。这些风险比只能理解为整个在网期内的"
         "平均值，对这些变量宜以 KM 曲线 / RMST 为准。",
         "流失预警模型（梯度提升）：AUC 0.842，PR-AUC 0.656，Brier 分数 0.136；风险最高的 10% 客户的流失率是平均水平的"
@@ -222,7 +223,8 @@ def test_readable_numbers_intervals_percent_and_p_values():
                                                  "< 0.001", "< 0.001", "21,307"]
     with use_lang("zh"):
         zh = tables.readable(itt)
-    assert list(zh.columns) == ["实验组", "结果变量", "估计值 [置信区间]", "相对提升", "p 值", "Holm 校正 p 值", "处理组样本数"]
+    assert list(zh.columns) == ["实验组", "结果变量", "估计值 [置信区间]", "相对提升", "p 值", "Holm 校正 p 值",
+                                "处理组样本数"]
     assert zh.iloc[0].tolist()[:3] == ["男装邮件", "到访", "+0.077 [0.070, 0.083]"]
     assert list(itt.columns)[2] == "estimate"  # the input is not changed
     cox = pd.DataFrame({"term": ["partner"], "coef": [-0.55436], "hr": [0.57444], "ci_low": [0.51625],

@@ -136,7 +136,8 @@ TEXTS: dict[str, dict[str, str]] = {
     "churn_calibration_gain": {
         "en": "Out-of-fold calibration (left: predicted against observed churn rate) and cumulative gain (right: "
               "share of churners caught against share of customers targeted) of each model.",
-        "zh": "各模型的样本外校准图（左：预测流失概率与实际流失率）和累计增益图（右：覆盖客户比例与捕获的流失客户比例）。"},
+        "zh": "各模型的样本外校准图（左：预测流失概率与实际流失率）和累计增益图"
+              "（右：覆盖客户比例与捕获的流失客户比例）。"},
     "churn_lift": {"en": "Churn by decile of predicted risk ({model} model), highest risk first.",
                    "zh": "按预测风险十分位分组的流失情况（{model}模型），风险最高的组在前。"},
     "churn_risk_value_top": {"en": "The {top} customers with the highest value at risk (pseudonymous ids).",
