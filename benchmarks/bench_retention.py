@@ -29,7 +29,7 @@ def full_experiment_analysis(df, seed=1):
         sub = df[df[arm_col].isin([control, arm])].reset_index(drop=True)
         X = pd.get_dummies(sub[covs], dtype=float)
         t = (sub[arm_col] == arm).astype(int).to_numpy()
-        s = up.cross_fit_cate(X, t, sub["visit"], learner="t", n_folds=5, random_state=seed)
+        s = up.cross_fit_cate(X, t, sub["visit"], learner="t", n_folds=5, seed=seed)
         up.qini_summary(up.qini_curve(sub["visit"], t, s))
         up.policy_value(sub["spend"], t, s, cost_per_contact=0.1, n_boot=1000, seed=seed)
 

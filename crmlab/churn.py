@@ -24,9 +24,23 @@ from threadpoolctl import threadpool_limits
 
 from crmlab.core.errors import DataError, ParameterError
 
-__all__ = ["MODELS", "make_model", "churn_models", "ChurnModelResult", "identifier_like_columns", "lift_table",
-           "calibration_table",
-           "risk_value_ranking", "plot_calibration", "plot_gain"]
+__all__ = [
+    "MODELS",
+    "ChurnModelResult",
+    "calibration_table",
+    "churn_models",
+    "identifier_like_columns",
+    "lift_table",
+    "make_model",
+    "risk_value_ranking",
+]
+
+
+def _sklearn_seed(seed):
+    """``seed`` for scikit-learn's ``random_state``: an int (or None) as is; a numpy Generator gives an int."""
+    if isinstance(seed, np.random.Generator):
+        return int(seed.integers(2**31 - 1))
+    return seed
 
 
 def _preprocessor(X: pd.DataFrame, scale: bool):
@@ -37,13 +51,14 @@ def _preprocessor(X: pd.DataFrame, scale: bool):
                               ("cat", OneHotEncoder(handle_unknown="ignore", sparse_output=False), cat)])
 
 
-def make_model(name, X: pd.DataFrame, *, random_state=None, calibration="isotonic", cv=3):
-    """Unfitted calibrated pipeline. ``name`` in :data:`MODELS`."""
+def make_model(name, X: pd.DataFrame, *, seed=None, calibration="isotonic", cv=3):
+    """Unfitted calibrated pipeline. ``name`` in :data:`MODELS`; ``seed`` (int or numpy Generator) fixes
+    the boosting model's random state."""
     if name == "gbm":
         base = make_pipeline(_preprocessor(X, False),
                              HistGradientBoostingClassifier(max_iter=100, learning_rate=0.1, max_leaf_nodes=15,
                                                             min_samples_leaf=40, l2_regularization=1.0,
-                                                            random_state=random_state))
+                                                            random_state=_sklearn_seed(seed)))
     elif name == "logistic":
         base = make_pipeline(_preprocessor(X, True), LogisticRegression(C=1.0, max_iter=2000))
     else:
@@ -85,29 +100,9 @@ class ChurnModelResult:
     best: str = ""
     dropped: list = field(default_factory=list)
 
-    def _repr_html_(self):
-        return self.html()
-
-    def note(self, lang: str = "en") -> str:
-        """The chosen model (and any identifier-like columns left out), paragraphs separated by a blank line,
-        words in ``lang`` (``en`` or ``zh``)."""
-        from crmlab.retention_text import model_name
-        parts = [f"按 Brier 分数选出的最优模型：{model_name(self.best, lang)}" if lang == "zh" else
-                 f"best model by Brier score: {self.best}"]
-        if self.dropped:
-            cols = ", ".join(self.dropped)
-            parts.append(f"以下字段几乎每行取值都不同（标识符、邮箱、电话等），未作为预测变量：{cols}" if lang == "zh"
-                         else f"Left out of the predictors as identifier-like (almost every value distinct): {cols}")
-        return "\n\n".join(parts)
-
-    def html(self, lang: str = "en") -> str:
-        """The metrics table as HTML, words in ``lang`` (``en`` or ``zh``)."""
-        from crmlab.retention_text import table_html
-        return "".join(f"<p>{p}</p>" for p in self.note(lang).split("\n\n")) + table_html(self.metrics, lang)
-
 
 def churn_models(X: pd.DataFrame, y, *, models=("gbm", "logistic"), n_folds=5, calibration="isotonic",
-                 random_state=None, n_threads=1):
+                 seed=None, n_threads=1):
     """Cross-validated, calibrated churn models.
 
     Each model is refitted on K-1 folds (with internal calibration CV) and
@@ -122,13 +117,14 @@ def churn_models(X: pd.DataFrame, y, *, models=("gbm", "logistic"), n_folds=5, c
     Metrics are pooled over the out-of-fold predictions; ``auc_fold_sd`` is
     the spread across folds. ``n_threads`` caps OpenMP threads of the
     boosting model (1 avoids oversubscription when tests or notebooks run in
-    parallel; None leaves the library default).
+    parallel; None leaves the library default). ``seed`` (int or numpy
+    Generator) fixes the folds and the boosting model.
     """
     with threadpool_limits(limits=n_threads, user_api="openmp"):
-        return _churn_models(X, y, models, n_folds, calibration, random_state)
+        return _churn_models(X, y, models, n_folds, calibration, _sklearn_seed(seed))
 
 
-def _churn_models(X, y, models, n_folds, calibration, random_state):
+def _churn_models(X, y, models, n_folds, calibration, seed):
     if not isinstance(X, pd.DataFrame):
         raise DataError("X must be a DataFrame of predictors")
     y = np.asarray(y)
@@ -146,14 +142,14 @@ def _churn_models(X, y, models, n_folds, calibration, random_state):
     if na.any():
         bad = X.columns[X.isna().any()].tolist()
         raise DataError(f"predictors {bad} have missing values at rows {list(X.index[na][:5])}")
-    skf = StratifiedKFold(n_folds, shuffle=True, random_state=random_state)
+    skf = StratifiedKFold(n_folds, shuffle=True, random_state=seed)
     oof = pd.DataFrame(index=X.index)
     rows = []
     for name in models:
         p = np.empty(len(y))
         fold_auc = []
         for tr, te in skf.split(X, y):
-            m = make_model(name, X, random_state=random_state, calibration=calibration).fit(X.iloc[tr], y[tr])
+            m = make_model(name, X, seed=seed, calibration=calibration).fit(X.iloc[tr], y[tr])
             p[te] = m.predict_proba(X.iloc[te])[:, 1]
             fold_auc.append(roc_auc_score(y[te], p[te]))
         oof[name] = p
@@ -197,43 +193,6 @@ def calibration_table(y, p, *, n_bins=10):
     g = pd.DataFrame({"y": y, "p": p, "bin": q}).groupby("bin", observed=True)
     out = g.agg(n=("y", "size"), mean_predicted=("p", "mean"), observed=("y", "mean")).reset_index(drop=True)
     return out
-
-
-def plot_calibration(y, probs: dict, *, n_bins=10, ax=None, lang="en"):
-    """Reliability diagram for one or more models (name -> probabilities; labels in ``lang``)."""
-    import matplotlib.pyplot as plt
-
-    from crmlab.report.i18n import pick
-    from crmlab.retention_text import model_name
-    if ax is None:
-        fig, ax = plt.subplots(figsize=(4.5, 4.5))
-    for name, p in probs.items():
-        c = calibration_table(y, p, n_bins=n_bins)
-        ax.plot(c["mean_predicted"], c["observed"], marker="o", label=model_name(name, lang))
-    ax.plot([0, 1], [0, 1], color="grey", ls="--", lw=1)
-    ax.set_xlabel(pick(lang, en="predicted churn probability", zh="预测流失概率"))
-    ax.set_ylabel(pick(lang, en="observed churn rate", zh="实际流失率"))
-    ax.legend(fontsize=8)
-    return ax.figure
-
-
-def plot_gain(y, probs: dict, *, ax=None, lang="en"):
-    """Cumulative gain chart (share of churners caught vs share targeted; labels in ``lang``)."""
-    import matplotlib.pyplot as plt
-
-    from crmlab.report.i18n import pick
-    from crmlab.retention_text import model_name
-    if ax is None:
-        fig, ax = plt.subplots(figsize=(4.5, 4.5))
-    for name, p in probs.items():
-        lt = lift_table(y, p, n_bins=20)
-        ax.plot(np.r_[0, lt["share_targeted"]], np.r_[0, lt["cumulative_gain"]], marker=".",
-                label=model_name(name, lang))
-    ax.plot([0, 1], [0, 1], color="grey", ls="--", lw=1, label=pick(lang, en="random", zh="随机"))
-    ax.set_xlabel(pick(lang, en="share of customers targeted (highest risk first)", zh="覆盖客户比例（风险从高到低）"))
-    ax.set_ylabel(pick(lang, en="share of churners reached", zh="捕获的流失客户比例"))
-    ax.legend(fontsize=8)
-    return ax.figure
 
 
 def risk_value_ranking(ids, p_churn, value, *, top=20):

@@ -11,10 +11,19 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
-from crmlab.core.errors import ParameterError
+from crmlab.core.errors import ConvergenceError, ParameterError
 
-__all__ = ["cohens_h", "power_proportions", "sample_size_proportions", "mde_proportions",
-           "power_means", "sample_size_means", "mde_means", "power_curve", "POWER", "plot_power_curve"]
+__all__ = [
+    "POWER",
+    "cohens_h",
+    "mde_means",
+    "mde_proportions",
+    "power_curve",
+    "power_means",
+    "power_proportions",
+    "sample_size_means",
+    "sample_size_proportions",
+]
 
 
 # --------------------------------------------------------------------------- helpers
@@ -56,6 +65,15 @@ def _t_power(d, n_control, ratio, alpha):
     return stats.nct.sf(crit, df, nc) + np.nan_to_num(lower, nan=0.0)
 
 
+def _root(f, lo, hi, xtol, what):
+    """Brent's root of ``f`` on ``[lo, hi]``; :class:`ConvergenceError` if it does not converge."""
+    root, info = optimize.brentq(f, lo, hi, xtol=xtol, full_output=True, disp=False)
+    if not info.converged:
+        raise ConvergenceError(f"{what}: Brent's method did not converge in {info.iterations} iterations "
+                               f"({info.flag}); last value {root!r} on [{lo!r}, {hi!r}]")
+    return root
+
+
 def _solve_n(power_fn, target):
     f = lambda n: power_fn(n) - target  # noqa: E731
     hi = 4.0
@@ -63,7 +81,7 @@ def _solve_n(power_fn, target):
         hi *= 2
         if hi > 1e12:
             raise ParameterError("no finite sample size reaches the requested power")
-    return optimize.brentq(f, 2.0 if f(2.0) < 0 else 1.0 + 1e-9, hi, xtol=1e-8)
+    return _root(f, 2.0 if f(2.0) < 0 else 1.0 + 1e-9, hi, 1e-8, "sample size")
 
 
 def cohens_h(p_control, p_treatment):
@@ -124,7 +142,7 @@ def mde_proportions(p_control, n_control, *, power=0.8, alpha=0.05, ratio=1.0, n
     hi = 1 - 1e-12
     if f(hi) < 0:
         raise ParameterError(f"n_control={n_control} is too small to detect any increase from {p_control}")
-    return float(optimize.brentq(f, p_control + 1e-12, hi, xtol=1e-12) - p_control)
+    return float(_root(f, p_control + 1e-12, hi, 1e-12, "minimum detectable rate difference") - p_control)
 
 
 def power_means(delta, sd, n_control, *, alpha=0.05, ratio=1.0, n_arms=2):
@@ -160,7 +178,7 @@ def mde_means(sd, n_control, *, power=0.8, alpha=0.05, ratio=1.0, n_arms=2):
     hi = sd
     while f(hi) < 0:
         hi *= 2
-    return float(optimize.brentq(f, 1e-12 * sd, hi, xtol=1e-12 * sd))
+    return float(_root(f, 1e-12 * sd, hi, 1e-12 * sd, "minimum detectable mean difference"))
 
 
 #: registry: outcome kind -> (power, sample size, mde)
@@ -183,20 +201,3 @@ def power_curve(kind, *args, n_grid, alpha=0.05, ratio=1.0, n_arms=2):
     return pd.DataFrame({"n_control": n.astype(int),
                          "n_total": (n + (n_arms - 1) * ratio * n).round().astype(int),
                          "power": np.asarray(pw, dtype=float)})
-
-
-def plot_power_curve(curves: pd.DataFrame, *, hue="scenario", target=0.8, ax=None, lang="en"):
-    """Plot power against total sample size, one line per ``hue`` value (labels in ``lang``)."""
-    import matplotlib.pyplot as plt
-
-    from crmlab.report.i18n import pick
-    if ax is None:
-        fig, ax = plt.subplots(figsize=(6.5, 4))
-    for name, g in curves.groupby(hue, sort=False):
-        ax.plot(g["n_total"], g["power"], label=str(name))
-    ax.axhline(target, color="grey", ls="--", lw=1)
-    ax.set_xlabel(pick(lang, en="customers in the experiment", zh="实验客户总数"))
-    ax.set_ylabel(pick(lang, en="power", zh="统计功效"))
-    ax.set_ylim(0, 1.01)
-    ax.legend(fontsize=8)
-    return ax.figure

@@ -21,17 +21,46 @@ from scipy import stats
 
 from crmlab.core.errors import DataError, ParameterError
 from crmlab.experiment_design import (  # noqa: F401  (design functions, re-exported)
-    POWER, cohens_h, mde_means, mde_proportions, plot_power_curve, power_curve, power_means,
-    power_proportions, sample_size_means, sample_size_proportions,
+    POWER,
+    cohens_h,
+    mde_means,
+    mde_proportions,
+    power_curve,
+    power_means,
+    power_proportions,
+    sample_size_means,
+    sample_size_proportions,
 )
 
 __all__ = [
-    "power_proportions", "sample_size_proportions", "mde_proportions",
-    "power_means", "sample_size_means", "mde_means", "power_curve", "POWER",
-    "srm_test", "SRMResult", "balance_table", "plot_love",
-    "diff_proportions_ci", "welch_ci", "holm", "itt_effects",
-    "ols_robust", "cuped_effects", "check_experiment", "plot_power_curve", "segment_effects", "plot_effects",
+    "POWER",
+    "SRMResult",
+    "balance_table",
+    "check_experiment",
+    "cuped_effects",
+    "diff_proportions_ci",
+    "holm",
+    "itt_effects",
+    "mde_means",
+    "mde_proportions",
+    "ols_robust",
+    "power_curve",
+    "power_means",
+    "power_proportions",
+    "sample_size_means",
+    "sample_size_proportions",
+    "segment_effects",
+    "srm_test",
+    "welch_ci",
 ]
+
+
+def _alpha(level):
+    """``1 - level`` for a confidence ``level`` in (0, 1), rounded to 12 decimals so that
+    ``level = 1 - alpha`` gives back ``alpha`` exactly (0.95 -> 0.05, not 0.050000000000000044)."""
+    if not 0 < level < 1:
+        raise ParameterError(f"level must be a confidence level in (0, 1), got {level!r}")
+    return round(1.0 - level, 12)
 
 
 # --------------------------------------------------------------------------- checks
@@ -91,23 +120,6 @@ class SRMResult:
     p: float
     alert: bool
     table: pd.DataFrame = field(repr=False)
-
-    def _repr_html_(self):
-        return self.html()
-
-    def note(self, lang: str = "en") -> str:
-        """The test in one Markdown sentence with readable numbers, words in ``lang`` (``en`` or ``zh``)."""
-        from crmlab.retention_text import srm_note
-        return srm_note(self.chi2, self.df, self.p, self.alert, lang)
-
-    def html(self, lang: str = "en") -> str:
-        """The test and the arm counts as HTML, words in ``lang`` (``en`` or ``zh``)."""
-        from crmlab.retention_text import table_html
-        note = self.note(lang)
-        if "**" in note:
-            before, flag, after = note.split("**")[:3]
-            note = f"{before}<b style='color:#b00'>{flag}</b>{after}"
-        return f"<p>{note}</p>" + table_html(self.table, lang)
 
 
 def srm_test(arms, expected_split=None, *, threshold=0.001, counts=False):
@@ -197,25 +209,6 @@ def balance_table(df, arm_col, control, covariates):
     return pd.concat(rows, ignore_index=True)
 
 
-def plot_love(balance: pd.DataFrame, *, threshold=0.1, ax=None, lang="en"):
-    """Love plot: |SMD| per covariate and arm, with the balance threshold (labels in ``lang``)."""
-    import matplotlib.pyplot as plt
-
-    from crmlab.report.i18n import pick
-    from crmlab.retention_text import term
-    covs = list(dict.fromkeys(balance["covariate"]))
-    if ax is None:
-        fig, ax = plt.subplots(figsize=(6, 0.28 * len(covs) + 1.2))
-    ypos = {c: i for i, c in enumerate(covs)}
-    for arm, g in balance.groupby("arm", sort=False):
-        ax.scatter(g["smd"].abs(), g["covariate"].map(ypos), label=term(arm, lang), s=22)
-    ax.set_yticks(range(len(covs)), covs, fontsize=8)
-    ax.axvline(threshold, color="grey", ls="--", lw=1)
-    ax.set_xlabel(pick(lang, en="|standardized mean difference| vs control", zh="与对照组的 |标准化均值差|"))
-    ax.legend(fontsize=8)
-    return ax.figure
-
-
 # --------------------------------------------------------------------------- effects
 def _wilson(x, n, z):
     p = x / n
@@ -225,11 +218,12 @@ def _wilson(x, n, z):
     return centre - half, centre + half
 
 
-def diff_proportions_ci(x_t, n_t, x_c, n_c, *, alpha=0.05, method="newcombe"):
+def diff_proportions_ci(x_t, n_t, x_c, n_c, *, level=0.95, method="newcombe"):
     """Interval for :math:`p_t - p_c` (vectorised over arrays).
 
     Parameters
     ----------
+    level : confidence level of the two-sided interval
     method : {"newcombe", "wald"}
 
     Notes
@@ -241,7 +235,7 @@ def diff_proportions_ci(x_t, n_t, x_c, n_c, *, alpha=0.05, method="newcombe"):
     :math:`d \\pm z\\sqrt{p_t q_t/n_t + p_c q_c/n_c}`.
     """
     x_t, n_t, x_c, n_c = (np.asarray(v, dtype=float) for v in (x_t, n_t, x_c, n_c))
-    z = stats.norm.isf(alpha / 2)
+    z = stats.norm.isf(_alpha(level) / 2)
     pt, pc = x_t / n_t, x_c / n_c
     d = pt - pc
     if method == "newcombe":
@@ -254,8 +248,8 @@ def diff_proportions_ci(x_t, n_t, x_c, n_c, *, alpha=0.05, method="newcombe"):
     raise ParameterError(f"ci method must be 'newcombe' or 'wald', got {method!r}")
 
 
-def welch_ci(mean_t, var_t, n_t, mean_c, var_c, n_c, *, alpha=0.05):
-    """Welch interval and p-value for a difference in means.
+def welch_ci(mean_t, var_t, n_t, mean_c, var_c, n_c, *, level=0.95):
+    """Welch interval (confidence ``level``) and p-value for a difference in means.
 
     Notes
     -----
@@ -267,7 +261,7 @@ def welch_ci(mean_t, var_t, n_t, mean_c, var_c, n_c, *, alpha=0.05):
     se = np.sqrt(vt + vc)
     dof = (vt + vc) ** 2 / (vt**2 / (n_t - 1) + vc**2 / (n_c - 1))
     d = mean_t - mean_c
-    q = stats.t.isf(alpha / 2, dof)
+    q = stats.t.isf(_alpha(level) / 2, dof)
     with np.errstate(divide="ignore", invalid="ignore"):
         p = 2 * stats.t.sf(np.abs(d / se), dof)
     return d, se, d - q * se, d + q * se, p, dof
@@ -294,8 +288,8 @@ def _is_binary(y):
     return bool(np.isin(pd.unique(y), [0, 1]).all())
 
 
-def itt_effects(df, arm_col, control, outcomes, *, binary=None, alpha=0.05, ci_method="newcombe"):
-    """Intention-to-treat effect of each arm vs control on each outcome.
+def itt_effects(df, arm_col, control, outcomes, *, binary=None, level=0.95, ci_method="newcombe"):
+    """Intention-to-treat effect of each arm vs control on each outcome, intervals at confidence ``level``.
 
     Binary outcomes: difference in proportions with ``ci_method`` interval and
     the two-proportion pooled z-test p-value. Continuous outcomes: Welch
@@ -322,14 +316,14 @@ def itt_effects(df, arm_col, control, outcomes, *, binary=None, alpha=0.05, ci_m
             nt, mt, vt = yt.size, yt.mean(), yt.var(ddof=1)
             if binary[col]:
                 xt, xc = yt.sum(), yc.sum()
-                lo, hi = diff_proportions_ci(xt, nt, xc, nc, alpha=alpha, method=ci_method)
+                lo, hi = diff_proportions_ci(xt, nt, xc, nc, level=level, method=ci_method)
                 pool = (xt + xc) / (nt + nc)
                 se0 = np.sqrt(pool * (1 - pool) * (1 / nt + 1 / nc))
                 p = float(2 * stats.norm.sf(abs(mt - mc) / se0)) if se0 > 0 else 1.0
                 se = np.sqrt(mt * (1 - mt) / nt + mc * (1 - mc) / nc)
                 kind, method = "binary", f"{ci_method} CI, pooled z test"
             else:
-                _, se, lo, hi, p, _ = welch_ci(mt, vt, nt, mc, vc, nc, alpha=alpha)
+                _, se, lo, hi, p, _ = welch_ci(mt, vt, nt, mc, vc, nc, level=level)
                 kind, method = "continuous", "Welch t"
             rows.append({"arm": str(a), "outcome": col, "kind": kind, "method": method,
                          "n_treated": nt, "n_control": nc, "mean_treated": mt, "mean_control": mc,
@@ -381,7 +375,7 @@ def ols_robust(X, y, *, cov_type="HC1"):
     return beta, np.stack(covs)
 
 
-def cuped_effects(df, arm_col, control, outcomes, covariates, *, alpha=0.05, cov_type="HC1"):
+def cuped_effects(df, arm_col, control, outcomes, covariates, *, level=0.95, cov_type="HC1"):
     """Regression-adjusted (CUPED / ANCOVA) effect of each arm vs control.
 
     For each arm and outcome, on the arm + control customers, fits
@@ -391,7 +385,7 @@ def cuped_effects(df, arm_col, control, outcomes, covariates, *, alpha=0.05, cov
     standard errors. With one pre-period covariate and no interaction this is
     CUPED (Deng et al. 2013, WSDM). ``variance_reduction`` =
     :math:`1 - se_{adj}^2 / se_{unadj}^2`, the unadjusted se from the same
-    robust regression on :math:`T` alone.
+    robust regression on :math:`T` alone. Normal intervals at confidence ``level``.
 
     Returns columns ``arm, outcome, estimate, se, ci_low, ci_high, p,
     estimate_unadjusted, se_unadjusted, variance_reduction``.
@@ -401,7 +395,7 @@ def cuped_effects(df, arm_col, control, outcomes, covariates, *, alpha=0.05, cov
     Xall = _design_matrix(df, list(covariates), drop_first=True).to_numpy()
     Yall = df[outcomes].to_numpy(dtype=float)
     g = df[arm_col].to_numpy()
-    z = stats.norm.isf(alpha / 2)
+    z = stats.norm.isf(_alpha(level) / 2)
     rows = []
     for a in arms:
         m = (g == a) | (g == control)
@@ -438,7 +432,7 @@ def _drop_collinear(X, tol=1e-9):
     return X[:, kept]
 
 
-def segment_effects(df, arm_col, control, outcomes, segments, *, arms=None, alpha=0.05, ci_method="newcombe"):
+def segment_effects(df, arm_col, control, outcomes, segments, *, arms=None, level=0.95, ci_method="newcombe"):
     """Effects of each arm vs control within pre-specified segments.
 
     For every segment column and level, :func:`itt_effects` on the customers
@@ -457,35 +451,13 @@ def segment_effects(df, arm_col, control, outcomes, segments, *, arms=None, alph
     sub = df[df[arm_col].isin([control, *arms])]
     parts = []
     for seg in segments:
-        for level, g in sub.groupby(seg, observed=True, sort=True):
+        for value, g in sub.groupby(seg, observed=True, sort=True):
             counts = g[arm_col].value_counts()
             if any(counts.get(a, 0) < 2 for a in [control, *arms]):
                 continue  # a level without customers in some arm has no estimable effect
-            r = itt_effects(g, arm_col, control, outcomes, alpha=alpha, ci_method=ci_method)
+            r = itt_effects(g, arm_col, control, outcomes, level=level, ci_method=ci_method)
             r = r[r["arm"].isin([str(a) for a in arms])]
-            parts.append(r.assign(segment=seg, level=str(level)))
+            parts.append(r.assign(segment=seg, level=str(value)))
     out = pd.concat(parts, ignore_index=True)
     out["p_holm"] = holm(out["p"].to_numpy())
     return out[["segment", "level", *[c for c in out.columns if c not in ("segment", "level")]]]
-
-
-def plot_effects(table: pd.DataFrame, *, label_cols=("arm", "outcome"), ax=None, title=None, lang="en"):
-    """Forest plot of estimates with their intervals (axis label and known words in ``lang``)."""
-    import matplotlib.pyplot as plt
-
-    from crmlab.report.i18n import pick
-    from crmlab.retention_text import term
-    labels = table[list(label_cols)].astype(str).apply(lambda c: c.map(lambda v: term(v, lang))) \
-        .agg(" | ".join, axis=1).tolist()
-    if ax is None:
-        fig, ax = plt.subplots(figsize=(6.5, 0.35 * len(labels) + 1.2))
-    y = np.arange(len(labels))[::-1]
-    est = table["estimate"].to_numpy()
-    ax.errorbar(est, y, xerr=[est - table["ci_low"].to_numpy(), table["ci_high"].to_numpy() - est],
-                fmt="o", capsize=3)
-    ax.axvline(0, color="grey", ls="--", lw=1)
-    ax.set_yticks(y, labels, fontsize=8)
-    ax.set_xlabel(pick(lang, en="effect vs control (95% CI)", zh="相对对照组的效应（95% 置信区间）"))
-    if title:
-        ax.set_title(title)
-    return ax.figure

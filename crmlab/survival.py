@@ -13,10 +13,28 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from crmlab.core.errors import DataError, ParameterError
+from crmlab.core.errors import ConvergenceError, DataError, ParameterError
 
-__all__ = ["check_survival", "encode_event", "kaplan_meier", "KMResult", "logrank_test", "LogrankResult",
-           "rmst", "rmst_difference", "cox_ph", "CoxResult", "plot_km"]
+__all__ = [
+    "CoxResult",
+    "KMResult",
+    "LogrankResult",
+    "check_survival",
+    "cox_ph",
+    "encode_event",
+    "kaplan_meier",
+    "logrank_test",
+    "rmst",
+    "rmst_difference",
+]
+
+
+def _alpha(level):
+    """``1 - level`` for a confidence ``level`` in (0, 1), rounded to 12 decimals so that
+    ``level = 1 - alpha`` gives back ``alpha`` exactly."""
+    if not 0 < level < 1:
+        raise ParameterError(f"level must be a confidence level in (0, 1), got {level!r}")
+    return round(1.0 - level, 12)
 
 
 # --------------------------------------------------------------------------- validation
@@ -111,9 +129,10 @@ def _risk_table(t, e):
 # --------------------------------------------------------------------------- Kaplan-Meier
 @dataclass
 class KMResult:
-    """Kaplan-Meier curves; ``table`` holds one row per stratum and distinct time."""
+    """Kaplan-Meier curves; ``table`` holds one row per stratum and distinct time, ``summary`` one row
+    per stratum (``stratum, n, events, median, median_ci_low, median_ci_high``)."""
     table: pd.DataFrame
-    conf_level: float
+    level: float
     conf_type: str
     summary: pd.DataFrame = field(repr=False)
 
@@ -128,17 +147,10 @@ class KMResult:
             out[s] = surv
         return pd.DataFrame(out, index=list(times)).T
 
-    def _repr_html_(self):
-        return self.html()
 
-    def html(self, lang: str = "en") -> str:
-        """The per-stratum summary as HTML, headers in ``lang`` (``en`` or ``zh``)."""
-        from crmlab.retention_text import table_html
-        return table_html(self.summary, lang)
-
-
-def kaplan_meier(durations, events, groups=None, *, conf_level=0.95, conf_type="log"):
-    """Kaplan-Meier estimate with Greenwood standard errors, per stratum.
+def kaplan_meier(durations, events, groups=None, *, level=0.95, conf_type="log"):
+    """Kaplan-Meier estimate with Greenwood standard errors and pointwise bands at confidence ``level``,
+    per stratum.
 
     Notes
     -----
@@ -155,7 +167,9 @@ def kaplan_meier(durations, events, groups=None, *, conf_level=0.95, conf_type="
     t, e, g = _as_arrays(durations, events, groups)
     if conf_type not in ("log", "log-log", "plain"):
         raise ParameterError(f"conf_type must be 'log', 'log-log' or 'plain', got {conf_type!r}")
-    z = stats.norm.isf((1 - conf_level) / 2)
+    if not 0 < level < 1:
+        raise ParameterError(f"level must be a confidence level in (0, 1), got {level!r}")
+    z = stats.norm.isf((1 - level) / 2)
     if g is None:
         labels, gc = np.array(["all"]), np.zeros(t.size, dtype=int)
     else:
@@ -186,7 +200,7 @@ def kaplan_meier(durations, events, groups=None, *, conf_level=0.95, conf_type="
         summ.append({"stratum": str(lab), "n": int(n[0]) if n.size else 0, "events": int(d.sum()),
                      "median": _cross(times, surv), "median_ci_low": _cross(times, lo),
                      "median_ci_high": _cross(times, hi)})
-    return KMResult(pd.concat(frames, ignore_index=True), conf_level, conf_type, pd.DataFrame(summ))
+    return KMResult(pd.concat(frames, ignore_index=True), level, conf_type, pd.DataFrame(summ))
 
 
 def _cross(times, curve):
@@ -201,49 +215,14 @@ def _cross(times, curve):
     return float(times[i])
 
 
-def plot_km(km: KMResult, *, ax=None, ci=True, xlabel=None, lang="en"):
-    """Step plot of the Kaplan-Meier curves with pointwise bands (labels in ``lang``)."""
-    import matplotlib.pyplot as plt
-
-    from crmlab.report.i18n import pick
-    from crmlab.retention_text import term
-    if xlabel is None:
-        xlabel = pick(lang, en="tenure (months)", zh="在网时长（月）")
-    if ax is None:
-        fig, ax = plt.subplots(figsize=(6.5, 4))
-    for s, g in km.table.groupby("stratum", sort=False):
-        x = np.concatenate([[0], g["time"]])
-        line = ax.step(x, np.concatenate([[1], g["survival"]]), where="post", label=term(s, lang))[0]
-        if ci:
-            ax.fill_between(x, np.concatenate([[1], g["ci_low"]]), np.concatenate([[1], g["ci_high"]]),
-                            step="post", alpha=0.2, color=line.get_color())
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel(pick(lang, en="share still a customer", zh="仍为客户的比例（生存率）"))
-    ax.set_ylim(0, 1.02)
-    ax.legend(fontsize=8)
-    return ax.figure
-
-
 # --------------------------------------------------------------------------- log-rank
 @dataclass
 class LogrankResult:
+    """Log-rank test: ``chi2`` on ``df`` degrees of freedom, ``p``, and observed/expected events per group."""
     chi2: float
     df: int
     p: float
     table: pd.DataFrame = field(repr=False)
-
-    def _repr_html_(self):
-        return self.html()
-
-    def note(self, lang: str = "en") -> str:
-        """The test in one sentence with readable numbers, words in ``lang`` (``en`` or ``zh``)."""
-        from crmlab.retention_text import logrank_note
-        return logrank_note(self.chi2, self.df, self.p, lang)
-
-    def html(self, lang: str = "en") -> str:
-        """The test and the observed/expected table as HTML, words in ``lang`` (``en`` or ``zh``)."""
-        from crmlab.retention_text import table_html
-        return f"<p>{self.note(lang)}</p>" + table_html(self.table, lang)
 
 
 def logrank_test(durations, events, groups):
@@ -321,11 +300,11 @@ def rmst(durations, events, tau):
     return mu, float(np.sqrt(term.sum()))
 
 
-def rmst_difference(durations, events, groups, tau, *, reference=None, alpha=0.05):
+def rmst_difference(durations, events, groups, tau, *, reference=None, level=0.95):
     """RMST per group and the difference of each group vs ``reference``.
 
     Independent groups: :math:`se(\\Delta) = \\sqrt{se_1^2 + se_0^2}`;
-    normal interval and p-value (Royston & Parmar 2013, *BMC Med Res Meth* 13:152).
+    normal interval at confidence ``level`` and p-value (Royston & Parmar 2013, *BMC Med Res Meth* 13:152).
     Returns a DataFrame ``group, rmst, se, diff, diff_se, ci_low, ci_high, p``.
     """
     t, e, g = _as_arrays(durations, events, groups)
@@ -337,7 +316,7 @@ def rmst_difference(durations, events, groups, tau, *, reference=None, alpha=0.0
     if tau > min(t[g == lab].max() for lab in labels):
         raise ParameterError(f"tau={tau} exceeds the largest follow-up time of some group; "
                              f"choose tau <= {min(t[g == lab].max() for lab in labels)}")
-    z = stats.norm.isf(alpha / 2)
+    z = stats.norm.isf(_alpha(level) / 2)
     res = {lab: rmst(t[g == lab], e[g == lab], tau) for lab in labels}
     m0, s0 = res[reference]
     rows = []
@@ -353,34 +332,22 @@ def rmst_difference(durations, events, groups, tau, *, reference=None, alpha=0.0
 # --------------------------------------------------------------------------- Cox
 @dataclass
 class CoxResult:
-    """Cox model summary (``coef, se, hr, ci_low, ci_high, z, p``) and PH check."""
+    """Cox model summary (``term, coef, se, hr, ci_low, ci_high, z, p``; the interval is for the hazard
+    ratio), PH check (``term, chi2, p``), concordance index and the fitted lifelines model."""
     summary: pd.DataFrame
     ph_test: pd.DataFrame
     concordance: float
     model: object = field(repr=False)
 
-    def _repr_html_(self):
-        return self.html()
 
-    def note(self, lang: str = "en") -> str:
-        """The model's concordance in one sentence, words in ``lang`` (``en`` or ``zh``)."""
-        from crmlab.report import fmt_num
-        return (f"Cox 比例风险模型，一致性指数（C 指数）{fmt_num(self.concordance)}" if lang == "zh" else
-                f"Cox PH, concordance {fmt_num(self.concordance)}")
-
-    def html(self, lang: str = "en") -> str:
-        """Coefficients and the PH check as HTML, words in ``lang`` (``en`` or ``zh``)."""
-        from crmlab.retention_text import table_html
-        mid = ("<p>比例风险假设检验（Grambsch-Therneau，时间取秩）</p>" if lang == "zh" else
-               "<p>Proportional-hazards check (Grambsch-Therneau, rank time)</p>")
-        return f"<p>{self.note(lang)}</p>" + table_html(self.summary, lang) + mid + table_html(self.ph_test, lang)
-
-
-def cox_ph(df, duration_col, event_col, covariates, *, strata=None, ph_check=True, penalizer=0.0):
+def cox_ph(df, duration_col, event_col, covariates, *, strata=None, ph_check=True, penalizer=0.0, level=0.95):
     """Cox proportional hazards via lifelines (Efron ties) with a PH check.
 
     Categorical covariates are one-hot encoded with the first level dropped.
-    ``event_col`` must already be 0/1 (see :func:`encode_event`).
+    ``event_col`` must already be 0/1 (see :func:`encode_event`). Hazard-ratio
+    intervals at confidence ``level``. Raises :class:`~crmlab.core.errors.ConvergenceError`
+    when the partial likelihood cannot be maximised (e.g. a covariate that separates
+    the events: add a ``penalizer`` or drop it).
 
     Notes
     -----
@@ -405,12 +372,21 @@ def cox_ph(df, duration_col, event_col, covariates, *, strata=None, ph_check=Tru
     na = data.isna().any(axis=1)
     if na.any():
         raise DataError(f"Cox model: missing values at rows {list(data.index[na][:5])}")
-    cph = CoxPHFitter(penalizer=penalizer)
-    cph.fit(data, duration_col=duration_col, event_col=event_col, strata=[strata] if strata else None)
+    from lifelines.exceptions import ConvergenceError as LifelinesConvergenceError
+
+    cph = CoxPHFitter(penalizer=penalizer, alpha=_alpha(level))
+    try:
+        cph.fit(data, duration_col=duration_col, event_col=event_col, strata=[strata] if strata else None)
+    except LifelinesConvergenceError as exc:
+        raise ConvergenceError(f"Cox model on {list(covariates)} did not converge (lifelines: "
+                               f"{str(exc).splitlines()[0]}); try penalizer > 0 or drop a covariate "
+                               "that separates the events") from exc
     s = cph.summary
+    lower = next(c for c in s.columns if c.startswith("exp(coef) lower"))
+    upper = next(c for c in s.columns if c.startswith("exp(coef) upper"))
     summary = pd.DataFrame({"term": s.index.astype(str), "coef": s["coef"].values, "se": s["se(coef)"].values,
-                            "hr": s["exp(coef)"].values, "ci_low": s["exp(coef) lower 95%"].values,
-                            "ci_high": s["exp(coef) upper 95%"].values, "z": s["z"].values, "p": s["p"].values})
+                            "hr": s["exp(coef)"].values, "ci_low": s[lower].values,
+                            "ci_high": s[upper].values, "z": s["z"].values, "p": s["p"].values})
     ph = pd.DataFrame(columns=["term", "chi2", "p"])
     if ph_check:
         r = proportional_hazard_test(cph, data, time_transform="rank")

@@ -23,16 +23,44 @@ from threadpoolctl import threadpool_limits
 
 from crmlab.core.errors import DataError, ParameterError
 
-__all__ = ["TLearner", "XLearner", "DRLearner", "LEARNERS", "default_regressor", "cross_fit_cate",
-           "qini_curve", "qini_summary", "qini_bootstrap", "policy_value", "PolicyResult", "plot_qini", "plot_policy",
-           "check_uplift_inputs"]
+__all__ = [
+    "LEARNERS",
+    "DRLearner",
+    "PolicyResult",
+    "TLearner",
+    "XLearner",
+    "check_uplift_inputs",
+    "cross_fit_cate",
+    "default_regressor",
+    "policy_value",
+    "qini_bootstrap",
+    "qini_curve",
+    "qini_summary",
+]
 
 
-def default_regressor(random_state=None):
-    """A regularised gradient-boosting regressor (works for 0/1 and continuous outcomes)."""
+def _alpha(level):
+    """``1 - level`` for a confidence ``level`` in (0, 1), rounded to 12 decimals so that
+    ``level = 1 - alpha`` gives back ``alpha`` exactly."""
+    if not 0 < level < 1:
+        raise ParameterError(f"level must be a confidence level in (0, 1), got {level!r}")
+    return round(1.0 - level, 12)
+
+
+def _sklearn_seed(seed):
+    """``seed`` for scikit-learn's ``random_state``: an int (or None) as is; a numpy Generator gives an int."""
+    if isinstance(seed, np.random.Generator):
+        return int(seed.integers(2**31 - 1))
+    return seed
+
+
+def default_regressor(seed=None):
+    """A regularised gradient-boosting regressor (works for 0/1 and continuous outcomes).
+
+    ``seed`` (int or numpy Generator) fixes its random state."""
     return HistGradientBoostingRegressor(max_iter=150, learning_rate=0.05, max_leaf_nodes=15,
                                          min_samples_leaf=200, l2_regularization=1.0,
-                                         random_state=random_state)
+                                         random_state=_sklearn_seed(seed))
 
 
 def check_uplift_inputs(X, t, y):
@@ -53,13 +81,19 @@ def check_uplift_inputs(X, t, y):
 
 
 class _Base:
-    def __init__(self, model=None, *, propensity=None, random_state=None):
+    """Meta-learner base: ``model`` (any scikit-learn regressor; default :func:`default_regressor`),
+    ``propensity`` (the randomisation share treated; default: the observed share) and ``seed``."""
+
+    def __init__(self, model=None, *, propensity=None, seed=None):
         self.model = model
         self.propensity = propensity
-        self.random_state = random_state
+        self.seed = seed
 
     def _new(self):
-        return clone(self.model) if self.model is not None else default_regressor(self.random_state)
+        return clone(self.model) if self.model is not None else default_regressor(self._seed)
+
+    def _fix_seed(self):
+        self._seed = _sklearn_seed(self.seed)  # one draw per fit when seed is a Generator
 
     def _e(self, t):
         e = float(np.mean(t)) if self.propensity is None else float(self.propensity)
@@ -73,6 +107,7 @@ class TLearner(_Base):
 
     def fit(self, X, t, y):
         X, t, y = check_uplift_inputs(X, t, y)
+        self._fix_seed()
         self.mu0_ = self._new().fit(X[t == 0], y[t == 0])
         self.mu1_ = self._new().fit(X[t == 1], y[t == 1])
         return self
@@ -96,6 +131,7 @@ class XLearner(_Base):
 
     def fit(self, X, t, y):
         X, t, y = check_uplift_inputs(X, t, y)
+        self._fix_seed()
         self.e_ = self._e(t)
         mu0 = self._new().fit(X[t == 0], y[t == 0])
         mu1 = self._new().fit(X[t == 1], y[t == 1])
@@ -119,15 +155,16 @@ class DRLearner(_Base):
     regressed on X. Its mean is the AIPW estimate of the ATE.
     """
 
-    def __init__(self, model=None, *, propensity=None, n_folds=2, random_state=None):
-        super().__init__(model, propensity=propensity, random_state=random_state)
+    def __init__(self, model=None, *, propensity=None, n_folds=2, seed=None):
+        super().__init__(model, propensity=propensity, seed=seed)
         self.n_folds = n_folds
 
     def fit(self, X, t, y):
         X, t, y = check_uplift_inputs(X, t, y)
+        self._fix_seed()
         self.e_ = e = self._e(t)
         mu0, mu1 = np.empty(len(y)), np.empty(len(y))
-        skf = StratifiedKFold(self.n_folds, shuffle=True, random_state=self.random_state)
+        skf = StratifiedKFold(self.n_folds, shuffle=True, random_state=self._seed)
         for tr, te in skf.split(X, t):
             m0 = self._new().fit(X[tr][t[tr] == 0], y[tr][t[tr] == 0])
             m1 = self._new().fit(X[tr][t[tr] == 1], y[tr][t[tr] == 1])
@@ -145,23 +182,34 @@ class DRLearner(_Base):
 LEARNERS = {"t": TLearner, "x": XLearner, "dr": DRLearner}
 
 
-def cross_fit_cate(X, t, y, *, learner="t", model=None, n_folds=5, random_state=None, n_threads=1):
+def cross_fit_cate(X, t, y, *, learner="t", model=None, n_folds=5, seed=None, n_threads=1, random_state=None):
     """Honest CATE scores: each row scored by a learner fitted without it.
 
-    Folds are stratified on treatment. Returns an array of out-of-fold
-    :math:`\\hat\\tau(x_i)` suitable for held-out Qini curves and policy values.
-    ``n_threads`` caps OpenMP threads (None: library default).
+    Folds are stratified on treatment (``StratifiedKFold(n_folds, shuffle=True,
+    random_state=seed)``) and each fold's learner gets the same ``seed``. Returns an
+    array of out-of-fold :math:`\\hat\\tau(x_i)` suitable for held-out Qini curves
+    and policy values. ``n_threads`` caps OpenMP threads (None: library default).
+    ``random_state`` is a deprecated alias of ``seed``, kept only until
+    :mod:`crmlab.targeting` passes ``seed``.
     """
+    if random_state is not None:
+        import warnings
+
+        if seed is not None:
+            raise ParameterError("give seed, not random_state (a deprecated alias of seed)")
+        warnings.warn("cross_fit_cate(random_state=) is deprecated: use seed=", DeprecationWarning, stacklevel=2)
+        seed = random_state
     if learner not in LEARNERS:
         raise ParameterError(f"learner must be one of {sorted(LEARNERS)}, got {learner!r}")
     X, t, y = check_uplift_inputs(X, t, y)
     if n_folds < 2:
         raise ParameterError(f"n_folds must be >= 2, got {n_folds}")
     out = np.empty(len(y))
-    skf = StratifiedKFold(n_folds, shuffle=True, random_state=random_state)
+    seed = _sklearn_seed(seed)
+    skf = StratifiedKFold(n_folds, shuffle=True, random_state=seed)
     with threadpool_limits(limits=n_threads, user_api="openmp"):
         for tr, te in skf.split(X, t):
-            est = LEARNERS[learner](model, random_state=random_state).fit(X[tr], t[tr], y[tr])
+            est = LEARNERS[learner](model, seed=seed).fit(X[tr], t[tr], y[tr])
             out[te] = est.predict(X[te])
     return out
 
@@ -208,8 +256,8 @@ def qini_summary(curve: pd.DataFrame) -> dict:
     return {"auuc": auuc, "qini_random": rnd, "qini_coefficient": auuc - rnd}
 
 
-def qini_bootstrap(y, t, score, *, n_points=101, n_boot=500, alpha=0.05, seed=None, chunk=100):
-    """Poisson-bootstrap interval for the Qini coefficient (AUUC minus random targeting).
+def qini_bootstrap(y, t, score, *, n_points=101, n_boot=500, level=0.95, seed=None, chunk=100):
+    """Poisson-bootstrap interval (confidence ``level``) for the Qini coefficient (AUUC minus random targeting).
 
     The score ranking is held fixed (it comes from cross-fitting); customers
     are resampled with Poisson(1) weights, the Qini curve recomputed from
@@ -219,6 +267,7 @@ def qini_bootstrap(y, t, score, *, n_points=101, n_boot=500, alpha=0.05, seed=No
     """
     from scipy import sparse
 
+    alpha = _alpha(level)
     y = np.asarray(y, dtype=float)
     t = np.asarray(t)
     check_uplift_inputs(np.zeros((y.size, 1)), t, y)
@@ -256,25 +305,6 @@ def qini_bootstrap(y, t, score, *, n_points=101, n_boot=500, alpha=0.05, seed=No
             "p_not_better": float(np.mean(reps <= 0))}
 
 
-def plot_qini(curves: dict, *, ax=None, lang="en"):
-    """Plot one or more Qini curves (name -> DataFrame) with the random line (labels in ``lang``)."""
-    import matplotlib.pyplot as plt
-
-    from crmlab.report.i18n import pick
-    from crmlab.retention_text import learner_name
-    if ax is None:
-        fig, ax = plt.subplots(figsize=(6, 4))
-    for name, c in curves.items():
-        ax.plot(c["fraction"], c["qini"], label=learner_name(name, lang))
-    c = next(iter(curves.values()))
-    ax.plot(c["fraction"], c["random"], color="grey", ls="--", label=pick(lang, en="random targeting", zh="随机投放"))
-    ax.set_xlabel(pick(lang, en="share of customers targeted (by predicted uplift)",
-                       zh="投放客户比例（按预测增益从高到低）"))
-    ax.set_ylabel(pick(lang, en="incremental outcome (Qini)", zh="增量结果（Qini）"))
-    ax.legend(fontsize=8)
-    return ax.figure
-
-
 # --------------------------------------------------------------------------- policy value
 @dataclass
 class PolicyResult:
@@ -286,21 +316,8 @@ class PolicyResult:
     ci_high: float
     everyone: dict = field(default_factory=dict)
 
-    def _repr_html_(self):
-        return self.html()
 
-    def note(self, lang: str = "en") -> str:
-        """The best policy in one sentence with readable numbers, words in ``lang`` (``en`` or ``zh``)."""
-        from crmlab.retention_text import policy_note
-        return policy_note(self.best_k, self.net_value, self.ci_low, self.ci_high, lang)
-
-    def html(self, lang: str = "en") -> str:
-        """The best policy and the table per fraction as HTML, words in ``lang`` (``en`` or ``zh``)."""
-        from crmlab.retention_text import table_html
-        return f"<p>{self.note(lang)}</p>" + table_html(self.table, lang)
-
-
-def policy_value(value, t, score, *, cost_per_contact, fractions=None, n_boot=1000, alpha=0.05,
+def policy_value(value, t, score, *, cost_per_contact, fractions=None, n_boot=1000, level=0.95,
                  seed=None, chunk=200):
     """Value of contacting the top fraction k of customers by a held-out score.
 
@@ -315,6 +332,9 @@ def policy_value(value, t, score, *, cost_per_contact, fractions=None, n_boot=10
         Held-out predicted uplift (higher = contact first).
     cost_per_contact : float
     fractions : grid of k in [0, 1] (default 0, 0.05, ..., 1).
+    n_boot : bootstrap replicates (0: no intervals).
+    level : confidence level of the percentile intervals.
+    seed : int or numpy Generator for the Poisson weights.
 
     Notes
     -----
@@ -330,6 +350,7 @@ def policy_value(value, t, score, *, cost_per_contact, fractions=None, n_boot=10
     ranking is held fixed (model refit uncertainty is not included), and the
     interval at ``best_k`` ignores the choice of k (slightly optimistic).
     """
+    alpha = _alpha(level)
     value = np.asarray(value, dtype=float)
     t = np.asarray(t)
     check_uplift_inputs(np.zeros((len(value), 1)), t, value)
@@ -390,23 +411,3 @@ def policy_value(value, t, score, *, cost_per_contact, fractions=None, n_boot=10
         everyone.update({"gain_of_best": float(net[i] - net[j]), "gain_ci_low": float(glo),
                          "gain_ci_high": float(ghi)})
     return PolicyResult(table, float(fr[i]), float(net[i]), float(lo[i]), float(hi[i]), everyone)
-
-
-def plot_policy(table: pd.DataFrame, *, ax=None, lang="en"):
-    """Net value (with interval) and ROI against the share of customers contacted (labels in ``lang``)."""
-    import matplotlib.pyplot as plt
-
-    from crmlab.report.i18n import pick
-    if ax is None:
-        fig, ax = plt.subplots(1, 2, figsize=(10, 3.8))
-    a, b = np.atleast_1d(ax)[:2]
-    a.plot(table["fraction"], table["net_value"], marker="o", ms=3)
-    a.fill_between(table["fraction"], table["ci_low"], table["ci_high"], alpha=0.2)
-    a.axhline(0, color="grey", lw=1, ls="--")
-    a.set_xlabel(pick(lang, en="share contacted (top by predicted uplift)", zh="联系客户比例（按预测增益从高到低）"))
-    a.set_ylabel(pick(lang, en="net value per customer", zh="每位客户的净价值"))
-    b.plot(table["fraction"], table["roi"], marker="o", ms=3, color="C1")
-    b.axhline(0, color="grey", lw=1, ls="--")
-    b.set_xlabel(pick(lang, en="share contacted", zh="联系客户比例"))
-    b.set_ylabel(pick(lang, en="ROI (net value / contact cost)", zh="ROI（净价值 / 联系成本）"))
-    return a.figure

@@ -3,6 +3,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import statsmodels.api as sm
+from scipy.stats import norm
 from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.power import NormalIndPower, TTestIndPower
 from statsmodels.stats.proportion import confint_proportions_2indep, proportion_effectsize, proportions_ztest
@@ -214,16 +215,6 @@ def test_segment_effects_equal_itt_within_each_level_with_holm_across_all():
         ex.segment_effects(df, "arm", "ctl", ["conv"], ["region"])
 
 
-def test_plots_return_figures():
-    import matplotlib
-    matplotlib.use("Agg")
-    df = _toy_experiment(6, n=300)
-    assert ex.plot_love(ex.balance_table(df, "arm", "ctl", ["x", "channel"])).axes
-    assert ex.plot_effects(ex.itt_effects(df, "arm", "ctl", ["conv"])).axes
-    c = ex.power_curve("mean", 1.0, 5.0, n_grid=[50, 100]).assign(scenario="s")
-    assert ex.plot_power_curve(c).axes
-
-
 def test_cuped_drops_collinear_covariates():
     df = _toy_experiment(7)
     df["x_copy"] = 2 * df["x"]
@@ -239,3 +230,27 @@ def test_srm_numeric_arm_labels_are_labels_not_counts():
     assert r.table.set_index("arm")["observed"].to_dict() == {"0": 100, "1": 140, "2": 100}
     r2 = ex.srm_test(pd.Series({"a": 100, "b": 140}), counts=True)
     assert r2.table["observed"].tolist() == [100, 140]
+
+
+# ------------------------------------------------------------------ confidence level
+def test_level_090_intervals_match_statsmodels_alpha_010():
+    lo, hi = ex.diff_proportions_ci(56, 70, 48, 80, level=0.90)
+    assert (lo, hi) == pytest.approx(confint_proportions_2indep(56, 70, 48, 80, method="newcomb", compare="diff",
+                                                                alpha=0.10), abs=1e-10)
+    rng = np.random.default_rng(4)
+    a, b = rng.normal(1, 2, 40), rng.normal(0, 1, 60)
+    _, _, lo, hi, _, _ = ex.welch_ci(a.mean(), a.var(ddof=1), 40, b.mean(), b.var(ddof=1), 60, level=0.90)
+    ref = CompareMeans(DescrStatsW(a), DescrStatsW(b)).tconfint_diff(alpha=0.10, usevar="unequal")
+    assert (lo, hi) == pytest.approx(ref, rel=1e-10)
+
+
+def test_level_one_minus_alpha_gives_the_alpha_intervals_bit_for_bit():
+    # a study passes level = 1 - alpha; 1 - (1 - 0.05) is 0.050000000000000044, rounded back to 0.05
+    df = _toy_experiment(8)
+    a = ex.itt_effects(df, "arm", "ctl", ["conv", "spend"], level=1 - 0.05)
+    b = ex.itt_effects(df, "arm", "ctl", ["conv", "spend"])
+    pd.testing.assert_frame_equal(a, b, check_exact=True)
+    c = ex.cuped_effects(df, "arm", "ctl", ["spend"], ["x"], level=1 - 0.10)
+    assert (c["ci_high"] - c["estimate"]).to_numpy() == pytest.approx(norm.isf(0.05) * c["se"], rel=1e-12)
+    with pytest.raises(ParameterError, match="level"):
+        ex.itt_effects(df, "arm", "ctl", ["conv"], level=95)

@@ -39,7 +39,7 @@ def test_uplift_model_ranks_true_responders_above_random():
     d = s.data
     X = d[["x1", "x2", "x3"]].to_numpy()
     t = (d.arm == "offer").astype(int).to_numpy()
-    score = up.cross_fit_cate(X, t, d.retained, learner="t", n_folds=3, random_state=0)
+    score = up.cross_fit_cate(X, t, d.retained, learner="t", n_folds=3, seed=0)
     truth = d["true_uplift_if_treated"].to_numpy()
     assert np.corrcoef(score, truth)[0, 1] > 0.5
     q = up.qini_summary(up.qini_curve(d.retained, t, score))

@@ -12,6 +12,17 @@ R figures quoted here (R itself is not used):
 * lung: ``summary(coxph(Surv(time, status) ~ age + sex, lung))`` from the
   survival package help page summary.coxph (rdocumentation.org, version
   2.37-4): age 0.017 se 0.00922, sex -0.513 se 0.16745, p 0.0650 / 0.0022.
+
+R figures computed here (R 4.2.2, survival 3.5.3), for the confidence level::
+
+    fit <- survfit(Surv(time, status) ~ x, data = aml, conf.int = 0.9)   # conf.type "log"
+    summary(fit)  # Maintained: lower 0.77713529447 0.64761427801 0.51939396541 0.40759384918
+                  #   0.28318727866 0.17801236987 0.04671058946; upper 1 1 0.9867766293
+                  #   0.9238353021 0.8509977449 0.7615080420 0.7255199132 (times 9 13 18 23 31 34 48)
+    summary(coxph(Surv(time, status) ~ age + sex, data = lung), conf.int = 0.9)$conf.int
+    #     exp(coef)    lower .90    upper .90
+    # age 1.0171914324 1.0018761548 1.0327408286
+    # sex 0.5985659804 0.4544522852 0.7883803086
 """
 import numpy as np
 import pandas as pd
@@ -22,7 +33,7 @@ from lifelines.statistics import multivariate_logrank_test
 from lifelines.utils import restricted_mean_survival_time
 
 from crmlab import survival as sv
-from crmlab.core.errors import DataError, ParameterError
+from crmlab.core.errors import ConvergenceError, DataError, ParameterError
 
 # R survival::aml (Miller 1981): weeks to relapse, maintenance chemotherapy or not
 AML = pd.DataFrame({
@@ -163,14 +174,38 @@ def test_event_coding_declared_values_and_r_style_1_2_status():
     assert e.tolist() == [1, 0, 1]
 
 
-def test_km_plot_and_html():
-    import matplotlib
-    matplotlib.use("Agg")
-    km = sv.kaplan_meier(AML.time, AML.status, AML.x)
-    assert len(sv.plot_km(km).axes[0].lines) == 2
-    assert "Maintained" in km._repr_html_()
-
-
 def test_missing_group_labels_are_refused():
     with pytest.raises(DataError, match=r"groups are missing at rows \[1\]"):
         sv.kaplan_meier([1, 2, 3], [1, 0, 1], ["a", None, "b"])
+
+
+def test_km_bands_at_level_090_match_r_survfit_conf_int_090_aml():
+    km = sv.kaplan_meier(AML.time, AML.status, AML.x, level=0.90)
+    assert km.level == 0.90
+    tab = km.table[(km.table.stratum == "Maintained") & (km.table.n_event > 0)]
+    assert tab["time"].tolist() == [9, 13, 18, 23, 31, 34, 48]
+    assert tab["ci_low"].to_numpy() == pytest.approx([0.77713529447, 0.64761427801, 0.51939396541, 0.40759384918,
+                                                      0.28318727866, 0.17801236987, 0.04671058946], rel=1e-9)
+    assert tab["ci_high"].to_numpy() == pytest.approx([1, 1, 0.9867766293, 0.9238353021, 0.8509977449,
+                                                       0.7615080420, 0.7255199132], rel=1e-9)
+
+
+def test_cox_hazard_ratio_interval_at_level_090_matches_r_coxph_lung():
+    # lifelines and R stop Newton-Raphson at slightly different points: agreement to ~2e-6 relative
+    c = sv.cox_ph(load_lung(), "time", "status", ["age", "sex"], level=0.90).summary.set_index("term")
+    assert c.loc[["age", "sex"], "hr"].to_numpy() == pytest.approx([1.0171914324, 0.5985659804], rel=1e-5)
+    assert c.loc[["age", "sex"], "ci_low"].to_numpy() == pytest.approx([1.0018761548, 0.4544522852], rel=1e-5)
+    assert c.loc[["age", "sex"], "ci_high"].to_numpy() == pytest.approx([1.0327408286, 0.7883803086], rel=1e-5)
+
+
+def test_cox_that_cannot_converge_raises_the_one_convergence_error():
+    lung = load_lung().assign(constant=1.0)
+    with pytest.raises(ConvergenceError, match=r"Cox model on \['age', 'constant'\] did not converge"):
+        sv.cox_ph(lung, "time", "status", ["age", "constant"])
+
+
+def test_rmst_difference_interval_at_level():
+    d = sv.rmst_difference(AML.time, AML.status, AML.x, 40, level=0.80).iloc[1]
+    assert d["ci_high"] - d["diff"] == pytest.approx(1.2815515655446004 * d["diff_se"], rel=1e-12)  # z_0.90
+    with pytest.raises(ParameterError, match="level"):
+        sv.rmst_difference(AML.time, AML.status, AML.x, 40, level=1.5)

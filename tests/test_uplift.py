@@ -20,17 +20,17 @@ def _linear_data(n=400, seed=0):
 @pytest.mark.parametrize("name", ["t", "x", "dr"])
 def test_meta_learners_exact_on_noiseless_linear_effects(name):
     X, t, y, tau = _linear_data()
-    est = up.LEARNERS[name](LinearRegression(), random_state=0).fit(X, t, y)
+    est = up.LEARNERS[name](LinearRegression(), seed=0).fit(X, t, y)
     assert est.predict(X) == pytest.approx(tau, abs=1e-8)
 
 
 def test_cross_fit_cate_out_of_fold_exact_and_dr_pseudo_outcome_mean_is_aipw():
     X, t, y, tau = _linear_data(seed=1)
-    s = up.cross_fit_cate(X, t, y, learner="t", model=LinearRegression(), n_folds=4, random_state=0)
+    s = up.cross_fit_cate(X, t, y, learner="t", model=LinearRegression(), n_folds=4, seed=0)
     assert s == pytest.approx(tau, abs=1e-8)
     rng = np.random.default_rng(2)
     yn = y + rng.normal(size=y.size)
-    dr = up.DRLearner(LinearRegression(), n_folds=2, random_state=0).fit(X, t, yn)
+    dr = up.DRLearner(LinearRegression(), n_folds=2, seed=0).fit(X, t, yn)
     # the mean pseudo-outcome equals the AIPW average-effect estimate, recomputed by hand
     from sklearn.model_selection import StratifiedKFold
     mu0, mu1 = np.empty(y.size), np.empty(y.size)
@@ -91,17 +91,6 @@ def test_uplift_bad_input():
         up.policy_value(y, t, y, cost_per_contact=-1)
 
 
-def test_uplift_plots_return_figures():
-    import matplotlib
-    matplotlib.use("Agg")
-    X, t, y, tau = _linear_data(200)
-    c = up.qini_curve(y, t, tau)
-    assert up.plot_qini({"true": c}).axes
-    pol = up.policy_value(y, t, tau, cost_per_contact=0.1, n_boot=20, seed=0)
-    assert up.plot_policy(pol.table).axes
-    assert "best policy" in pol._repr_html_()
-
-
 def test_policy_gain_over_everyone_is_paired_bootstrap():
     rng = np.random.default_rng(4)
     n = 6000
@@ -129,3 +118,38 @@ def test_qini_bootstrap_point_matches_summary_and_separates_signal_from_noise():
     assert 0 < b["ci_low"] < b["qini_coefficient"] < b["ci_high"]
     noise = up.qini_bootstrap(y, t, rng.uniform(size=n), n_boot=300, seed=1)
     assert noise["ci_low"] < 0 < noise["ci_high"]
+
+
+def test_seed_int_or_generator_reproduces_and_random_state_is_only_a_deprecated_alias():
+    X, t, y, _ = _linear_data(600, seed=3)
+    y = y + np.random.default_rng(4).normal(size=y.size)  # noisy: the folds change the out-of-fold fits
+
+    def fit(**kw):
+        return up.cross_fit_cate(X, t, y, learner="x", model=LinearRegression(), n_folds=3, **kw)
+    a = fit(seed=7)
+    assert np.array_equal(a, fit(seed=7)) and not np.array_equal(a, fit(seed=8))
+    assert np.array_equal(fit(seed=np.random.default_rng(11)), fit(seed=np.random.default_rng(11)))
+    with pytest.warns(DeprecationWarning, match="use seed="):
+        old = fit(random_state=7)
+    assert np.array_equal(a, old)
+    with pytest.raises(ParameterError, match="not random_state"):
+        fit(seed=1, random_state=1)
+
+
+def test_bootstrap_intervals_at_two_levels_are_nested_quantiles_of_the_same_replicates():
+    rng = np.random.default_rng(9)
+    n = 4000
+    x = rng.uniform(-1, 1, n)
+    t = rng.integers(0, 2, n)
+    y = (rng.uniform(size=n) < 0.3 + t * (0.05 + 0.15 * x)).astype(int)
+    b95 = up.qini_bootstrap(y, t, x, n_boot=200, seed=3)
+    b80 = up.qini_bootstrap(y, t, x, n_boot=200, seed=3, level=0.80)
+    assert b95["ci_low"] < b80["ci_low"] < b80["ci_high"] < b95["ci_high"]
+    assert b80["p_not_better"] == b95["p_not_better"]  # the same replicates
+    p95 = up.policy_value(y, t, x, cost_per_contact=0.01, n_boot=200, seed=3)
+    p80 = up.policy_value(y, t, x, cost_per_contact=0.01, n_boot=200, seed=3, level=0.80)
+    inner = p80.table.iloc[1:]
+    outer = p95.table.iloc[1:]
+    assert ((outer["ci_low"] <= inner["ci_low"]) & (inner["ci_high"] <= outer["ci_high"])).all()
+    with pytest.raises(ParameterError, match="level"):
+        up.policy_value(y, t, x, cost_per_contact=0.01, n_boot=10, level=0)

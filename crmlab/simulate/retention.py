@@ -18,7 +18,7 @@ import pandas as pd
 
 from crmlab.core.errors import ParameterError
 
-__all__ = ["SimulatedExperiment", "simulate_experiment", "simulate_churn", "ate_coverage"]
+__all__ = ["SimulatedExperiment", "ate_coverage", "simulate_churn", "simulate_experiment"]
 
 
 @dataclass
@@ -147,7 +147,7 @@ def ate_coverage(n_reps=1000, n=2000, *, base_rate=0.30, baseline_slope=0.10, at
     p = base_rate + baseline_slope * x2 + t * (ate + heterogeneity * x1)
     y = rng.uniform(size=shape) < p
     nt, nc = t.sum(1), (~t).sum(1)
-    lo, hi = diff_proportions_ci((y & t).sum(1), nt, (y & ~t).sum(1), nc, alpha=alpha, method=method)
+    lo, hi = diff_proportions_ci((y & t).sum(1), nt, (y & ~t).sum(1), nc, level=1 - alpha, method=method)
     cov_bin = float(np.mean((lo <= ate) & (ate <= hi)))
     spend_ate = 2.0
     s = 50 + 20 * x2 + 10 * rng.normal(size=shape) + t * spend_ate + rng.normal(0, 10, shape)
@@ -155,6 +155,6 @@ def ate_coverage(n_reps=1000, n=2000, *, base_rate=0.30, baseline_slope=0.10, at
     mc = (s * ~t).sum(1) / nc
     vt = ((s - mt[:, None]) ** 2 * t).sum(1) / (nt - 1)
     vc = ((s - mc[:, None]) ** 2 * ~t).sum(1) / (nc - 1)
-    _, _, lo2, hi2, _, _ = welch_ci(mt, vt, nt, mc, vc, nc, alpha=alpha)
+    _, _, lo2, hi2, _, _ = welch_ci(mt, vt, nt, mc, vc, nc, level=1 - alpha)
     cov_cont = float(np.mean((lo2 <= spend_ate) & (spend_ate <= hi2)))
     return {"binary": cov_bin, "continuous": cov_cont}

@@ -1,0 +1,13 @@
+"""Study 4, retention experiments and time to churn: design, randomisation checks, effects, uplift,
+targeting value, survival and churn early warning."""
+from crmlab.studies.retention import plots, sentences, steps, tables, text
+
+__all__ = ["plots", "sentences", "setup", "steps", "tables", "text"]
+
+
+def setup(lang: str = "en") -> None:
+    """Start the study in ``lang`` (``en`` or ``zh``) and show its title and introduction."""
+    from crmlab.report import section, start
+
+    start(text.CATALOG, lang)
+    section("intro")

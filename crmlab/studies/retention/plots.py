@@ -1,0 +1,159 @@
+"""Figures of study 4, labelled in the current report language (values through :func:`term`)."""
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+
+from crmlab.churn import calibration_table, lift_table
+from crmlab.report.i18n import pick, term
+from crmlab.studies.retention.text import learner_name, model_name
+
+
+def plot_power_curve(curves: pd.DataFrame, *, target: float = 0.8, ax=None):
+    """Power against the total number of customers (log scale), one line per rate ``effect``
+    (from :func:`crmlab.studies.retention.steps.power_curves`), with the target power dashed."""
+    if ax is None:
+        _fig, ax = plt.subplots(figsize=(6.5, 4))
+    for effect, g in curves.groupby("effect", sort=False):
+        ax.plot(g["n_total"], g["power"], label=pick(en=f"rate +{effect:g}", zh=f"比率 +{effect:g}"))
+    ax.axhline(target, color="grey", ls="--", lw=1)
+    ax.set_xlabel(pick(en="customers in the experiment", zh="实验客户总数"))
+    ax.set_ylabel(pick(en="power", zh="统计功效"))
+    ax.set_ylim(0, 1.01)
+    ax.set_xscale("log")
+    ax.legend(fontsize=8)
+    return ax.figure
+
+
+def plot_love(balance: pd.DataFrame, *, threshold: float = 0.1, ax=None):
+    """Love plot: |SMD| per covariate and arm (:func:`crmlab.experiments.balance_table`), threshold dashed."""
+    covs = list(dict.fromkeys(balance["covariate"]))
+    if ax is None:
+        _fig, ax = plt.subplots(figsize=(6, 0.28 * len(covs) + 1.2))
+    ypos = {c: i for i, c in enumerate(covs)}
+    for arm, g in balance.groupby("arm", sort=False):
+        ax.scatter(g["smd"].abs(), g["covariate"].map(ypos), label=term(arm), s=22)
+    ax.set_yticks(range(len(covs)), covs, fontsize=8)
+    ax.axvline(threshold, color="grey", ls="--", lw=1)
+    ax.set_xlabel(pick(en="|standardized mean difference| vs control", zh="与对照组的 |标准化均值差|"))
+    ax.legend(fontsize=8)
+    return ax.figure
+
+
+def plot_effects(table: pd.DataFrame, *, label_cols=("arm", "outcome"), level: float = 0.95, title: str = "",
+                 ax=None):
+    """Forest plot of effects with their ``level`` intervals (rows labelled by ``label_cols``)."""
+    labels = table[list(label_cols)].astype(str).apply(lambda c: c.map(term)).agg(" | ".join, axis=1).tolist()
+    if ax is None:
+        _fig, ax = plt.subplots(figsize=(6.5, 0.35 * len(labels) + 1.2))
+    y = np.arange(len(labels))[::-1]
+    est = table["estimate"].to_numpy()
+    ax.errorbar(est, y, xerr=[est - table["ci_low"].to_numpy(), table["ci_high"].to_numpy() - est],
+                fmt="o", capsize=3)
+    ax.axvline(0, color="grey", ls="--", lw=1)
+    ax.set_yticks(y, labels, fontsize=8)
+    ax.set_xlabel(pick(en=f"effect vs control ({level:.0%} CI)", zh=f"相对对照组的效应（{level:.0%} 置信区间）"))
+    if title:
+        ax.set_title(title)
+    return ax.figure
+
+
+def plot_rate_effects(itt: pd.DataFrame, *, level: float = 0.95):
+    """Forest plot of the effects on the binary (rate) outcomes of :func:`crmlab.experiments.itt_effects`."""
+    return plot_effects(itt[itt["kind"] == "binary"], level=level,
+                        title=pick(en="effects on rates", zh="各比率指标的效应"))
+
+
+def plot_segment_effects(seg: pd.DataFrame, arm, outcome: str, *, level: float = 0.95):
+    """Forest plot of :func:`crmlab.experiments.segment_effects` of ``arm`` on ``outcome``."""
+    return plot_effects(seg, label_cols=("segment", "level"), level=level,
+                        title=pick(en=f"{arm}: effect on {outcome} by segment",
+                                   zh=f"{term(arm)}：对{term(outcome)}的效应（按客户细分）"))
+
+
+def plot_qini(curves: dict, *, ax=None):
+    """Qini curves (learner name -> :func:`crmlab.uplift.qini_curve` frame) with random targeting dashed."""
+    if ax is None:
+        _fig, ax = plt.subplots(figsize=(6, 4))
+    for name, c in curves.items():
+        ax.plot(c["fraction"], c["qini"], label=learner_name(name))
+    c = next(iter(curves.values()))
+    ax.plot(c["fraction"], c["random"], color="grey", ls="--", label=pick(en="random targeting", zh="随机投放"))
+    ax.set_xlabel(pick(en="share of customers targeted (by predicted uplift)", zh="投放客户比例（按预测增益从高到低）"))
+    ax.set_ylabel(pick(en="incremental outcome (Qini)", zh="增量结果（Qini）"))
+    ax.legend(fontsize=8)
+    return ax.figure
+
+
+def plot_policy(table: pd.DataFrame, *, ax=None):
+    """Net value (with its interval) and ROI against the share contacted (:func:`crmlab.uplift.policy_value`)."""
+    if ax is None:
+        _fig, ax = plt.subplots(1, 2, figsize=(10, 3.8))
+    a, b = np.atleast_1d(ax)[:2]
+    a.plot(table["fraction"], table["net_value"], marker="o", ms=3)
+    a.fill_between(table["fraction"], table["ci_low"], table["ci_high"], alpha=0.2)
+    a.axhline(0, color="grey", lw=1, ls="--")
+    a.set_xlabel(pick(en="share contacted (top by predicted uplift)", zh="联系客户比例（按预测增益从高到低）"))
+    a.set_ylabel(pick(en="net value per customer", zh="每位客户的净价值"))
+    b.plot(table["fraction"], table["roi"], marker="o", ms=3, color="C1")
+    b.axhline(0, color="grey", lw=1, ls="--")
+    b.set_xlabel(pick(en="share contacted", zh="联系客户比例"))
+    b.set_ylabel(pick(en="ROI (net value / contact cost)", zh="ROI（净价值 / 联系成本）"))
+    return a.figure
+
+
+def plot_km(km, *, duration_col: str | None = None, ci: bool = True, ax=None):
+    """Kaplan-Meier step curves (:func:`crmlab.survival.kaplan_meier`) with pointwise bands; the x axis is
+    ``duration_col`` (default: tenure in months)."""
+    if ax is None:
+        _fig, ax = plt.subplots(figsize=(6.5, 4))
+    for s, g in km.table.groupby("stratum", sort=False):
+        x = np.concatenate([[0], g["time"]])
+        line = ax.step(x, np.concatenate([[1], g["survival"]]), where="post", label=term(s))[0]
+        if ci:
+            ax.fill_between(x, np.concatenate([[1], g["ci_low"]]), np.concatenate([[1], g["ci_high"]]),
+                            step="post", alpha=0.2, color=line.get_color())
+    ax.set_xlabel(term(duration_col) if duration_col else pick(en="tenure (months)", zh="在网时长（月）"))
+    ax.set_ylabel(pick(en="share still a customer", zh="仍为客户的比例（生存率）"))
+    ax.set_ylim(0, 1.02)
+    ax.legend(fontsize=8)
+    return ax.figure
+
+
+def plot_calibration(y, probs: dict, *, n_bins: int = 10, ax=None):
+    """Reliability diagram for one or more churn models (name -> out-of-fold probabilities)."""
+    if ax is None:
+        _fig, ax = plt.subplots(figsize=(4.5, 4.5))
+    for name, p in probs.items():
+        c = calibration_table(y, p, n_bins=n_bins)
+        ax.plot(c["mean_predicted"], c["observed"], marker="o", label=model_name(name))
+    ax.plot([0, 1], [0, 1], color="grey", ls="--", lw=1)
+    ax.set_xlabel(pick(en="predicted churn probability", zh="预测流失概率"))
+    ax.set_ylabel(pick(en="observed churn rate", zh="实际流失率"))
+    ax.legend(fontsize=8)
+    return ax.figure
+
+
+def plot_gain(y, probs: dict, *, ax=None):
+    """Cumulative gain chart: share of churners caught against share targeted, highest risk first."""
+    if ax is None:
+        _fig, ax = plt.subplots(figsize=(4.5, 4.5))
+    for name, p in probs.items():
+        lt = lift_table(y, p, n_bins=20)
+        ax.plot(np.r_[0, lt["share_targeted"]], np.r_[0, lt["cumulative_gain"]], marker=".", label=model_name(name))
+    ax.plot([0, 1], [0, 1], color="grey", ls="--", lw=1, label=pick(en="random", zh="随机"))
+    ax.set_xlabel(pick(en="share of customers targeted (highest risk first)", zh="覆盖客户比例（风险从高到低）"))
+    ax.set_ylabel(pick(en="share of churners reached", zh="捕获的流失客户比例"))
+    ax.legend(fontsize=8)
+    return ax.figure
+
+
+def plot_churn_models(y, churn) -> plt.Figure:
+    """Calibration (left) and cumulative gain (right) of every model of a
+    :class:`~crmlab.churn.ChurnModelResult`, out of fold."""
+    fig, axes = plt.subplots(1, 2, figsize=(10, 4.5))
+    probs = {m: churn.oof[m] for m in churn.oof}
+    plot_calibration(y, probs, ax=axes[0])
+    plot_gain(y, probs, ax=axes[1])
+    return fig
