@@ -28,7 +28,7 @@ __all__ = ["fold_ids", "cross_fit_scores", "budget_curve", "budget_policy", "Bud
 
 
 def fold_ids(t, n_folds=5, seed=0):
-    """Fold (0 .. n_folds - 1) of each row in :func:`crmlab.uplift.cross_fit_cate` with ``random_state=seed``.
+    """Fold (0 .. n_folds - 1) of each row in :func:`crmlab.uplift.cross_fit_cate` with ``seed=seed``.
 
     ``cross_fit_cate`` splits with ``StratifiedKFold(n_folds, shuffle=True,
     random_state=seed)`` on the treatment indicator; the split depends only on
@@ -55,7 +55,7 @@ def cross_fit_scores(X, t, y, *, learner="t", model=None, n_folds=5, seed=0, n_t
     from crmlab.uplift import cross_fit_cate
 
     folds = fold_ids(t, n_folds, seed)
-    scores = cross_fit_cate(X, t, y, learner=learner, model=model, n_folds=n_folds, random_state=int(seed),
+    scores = cross_fit_cate(X, t, y, learner=learner, model=model, n_folds=n_folds, seed=int(seed),
                             n_threads=n_threads)
     return scores, folds
 

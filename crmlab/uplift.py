@@ -182,23 +182,14 @@ class DRLearner(_Base):
 LEARNERS = {"t": TLearner, "x": XLearner, "dr": DRLearner}
 
 
-def cross_fit_cate(X, t, y, *, learner="t", model=None, n_folds=5, seed=None, n_threads=1, random_state=None):
+def cross_fit_cate(X, t, y, *, learner="t", model=None, n_folds=5, seed=None, n_threads=1):
     """Honest CATE scores: each row scored by a learner fitted without it.
 
     Folds are stratified on treatment (``StratifiedKFold(n_folds, shuffle=True,
     random_state=seed)``) and each fold's learner gets the same ``seed``. Returns an
     array of out-of-fold :math:`\\hat\\tau(x_i)` suitable for held-out Qini curves
     and policy values. ``n_threads`` caps OpenMP threads (None: library default).
-    ``random_state`` is a deprecated alias of ``seed``, kept only until
-    :mod:`crmlab.targeting` passes ``seed``.
     """
-    if random_state is not None:
-        import warnings
-
-        if seed is not None:
-            raise ParameterError("give seed, not random_state (a deprecated alias of seed)")
-        warnings.warn("cross_fit_cate(random_state=) is deprecated: use seed=", DeprecationWarning, stacklevel=2)
-        seed = random_state
     if learner not in LEARNERS:
         raise ParameterError(f"learner must be one of {sorted(LEARNERS)}, got {learner!r}")
     X, t, y = check_uplift_inputs(X, t, y)

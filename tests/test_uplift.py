@@ -120,7 +120,7 @@ def test_qini_bootstrap_point_matches_summary_and_separates_signal_from_noise():
     assert noise["ci_low"] < 0 < noise["ci_high"]
 
 
-def test_seed_int_or_generator_reproduces_and_random_state_is_only_a_deprecated_alias():
+def test_seed_int_or_generator_reproduces_and_there_is_no_random_state():
     X, t, y, _ = _linear_data(600, seed=3)
     y = y + np.random.default_rng(4).normal(size=y.size)  # noisy: the folds change the out-of-fold fits
 
@@ -129,11 +129,8 @@ def test_seed_int_or_generator_reproduces_and_random_state_is_only_a_deprecated_
     a = fit(seed=7)
     assert np.array_equal(a, fit(seed=7)) and not np.array_equal(a, fit(seed=8))
     assert np.array_equal(fit(seed=np.random.default_rng(11)), fit(seed=np.random.default_rng(11)))
-    with pytest.warns(DeprecationWarning, match="use seed="):
-        old = fit(random_state=7)
-    assert np.array_equal(a, old)
-    with pytest.raises(ParameterError, match="not random_state"):
-        fit(seed=1, random_state=1)
+    with pytest.raises(TypeError, match="random_state"):
+        fit(random_state=7)  # one name for randomness everywhere: seed
 
 
 def test_bootstrap_intervals_at_two_levels_are_nested_quantiles_of_the_same_replicates():
