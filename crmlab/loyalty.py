@@ -13,52 +13,20 @@ import pandas as pd
 from scipy import stats
 
 from crmlab.core.errors import DataError, ParameterError
-from crmlab.report import fmt_ci, fmt_num, fmt_p
 
-__all__ = ["ShapeResult", "fit_shapes", "SHAPE_MODELS", "not_loyal_by_level", "DEFAULT_LEVELS", "KOTLER_LOSS",
-           "satisfaction_contrast", "jones_sasser", "penalty_reward", "wilson_interval", "LABELS_ZH", "label",
-           "describe_shapes", "describe_not_loyal", "describe_prca", "describe_typology", "p_text",
-           "pct_points_ci"]
-
-
-# --------------------------------------------------------------------------
-# words shown to the reader (saved tables and results.json keep the English values)
-# --------------------------------------------------------------------------
-#: Chinese display names of the values this study writes into its tables
-#: (typology types, Kotler levels, three-factor classes, shape models, groups).
-LABELS_ZH = {
-    "apostle": "使徒", "mercenary": "雇佣兵", "hostage": "人质", "defector": "叛逃者",
-    "very dissatisfied": "非常不满意", "somewhat dissatisfied": "有些不满意", "neutral": "中立",
-    "satisfied": "满意", "highly satisfied": "非常满意",
-    "basic": "基本因素", "excitement": "兴奋因素", "performance": "绩效因素",
-    "linear": "线性", "piecewise": "分段线性（阈值）", "spline": "样条",
-    "PLS scores": "PLS 得分", "raw means": "题项均值",
-    "male": "男性", "female": "女性",
-}
-
-
-def label(value, lang: str = "en"):
-    """The display name of a table value in ``lang`` (unknown values, e.g. user labels, are kept)."""
-    if lang != "zh" or not isinstance(value, str):
-        return value
-    if value.startswith("items "):
-        return "总体题项 " + value[len("items "):]
-    return LABELS_ZH.get(value, value)
-
-
-def p_text(p, name: str = "p") -> str:
-    """A p-value for a sentence: ``p = 0.023``, or ``p < 0.001`` (never ``p = < 0.001``).
-
-    >>> p_text(0.0234), p_text(0.00002, "Fisher p")
-    ('p = 0.023', 'Fisher p < 0.001')
-    """
-    txt = fmt_p(p)
-    return f"{name} {txt}" if txt.startswith("<") else f"{name} = {txt}"
-
-
-def pct_points_ci(diff, low, high) -> str:
-    """A difference of two shares with its interval, in percentage points: ``15 [5, 24]``."""
-    return fmt_ci(100 * diff, 100 * low, 100 * high)
+__all__ = [
+    "DEFAULT_LEVELS",
+    "JS_TYPES",
+    "KOTLER_LOSS",
+    "SHAPE_MODELS",
+    "ShapeResult",
+    "fit_shapes",
+    "jones_sasser",
+    "not_loyal_by_level",
+    "penalty_reward",
+    "satisfaction_contrast",
+    "wilson_interval",
+]
 
 
 # --------------------------------------------------------------------------
@@ -100,16 +68,19 @@ def _basis_linear(x, _state=None):
     return np.column_stack([np.ones_like(x), x]), None
 
 
+def _pos3(u):
+    return np.clip(u, 0, None) ** 3
+
+
 def _rcs(x, knots):
     """Restricted (natural) cubic spline basis (Harrell 2015, *Regression Modeling Strategies*, 2.4.5)."""
     k = np.asarray(knots, float)
     t_last, t_pen = k[-1], k[-2]
     scale = (t_last - k[0]) ** 2
-    pos3 = lambda u: np.clip(u, 0, None) ** 3  # noqa: E731
     cols = [np.ones_like(x), x]
     for j in range(len(k) - 2):
-        cols.append((pos3(x - k[j]) - pos3(x - t_pen) * (t_last - k[j]) / (t_last - t_pen)
-                     + pos3(x - t_last) * (t_pen - k[j]) / (t_last - t_pen)) / scale)
+        cols.append((_pos3(x - k[j]) - _pos3(x - t_pen) * (t_last - k[j]) / (t_last - t_pen)
+                     + _pos3(x - t_last) * (t_pen - k[j]) / (t_last - t_pen)) / scale)
     return np.column_stack(cols)
 
 
@@ -131,13 +102,17 @@ class _Linear:
         return _basis_linear(x)[0] @ self.beta_
 
 
+#: Quantiles of satisfaction at which the piecewise model tries its threshold.
+_THRESHOLD_GRID = np.linspace(0.1, 0.9, 33)
+
+
 class _Piecewise:
     """Continuous two-segment line; the threshold is chosen by least squares on a grid."""
 
     name = "piecewise"
 
-    def __init__(self, grid_q=np.linspace(0.1, 0.9, 33)):
-        self.grid_q = grid_q
+    def __init__(self, grid_q=None):
+        self.grid_q = _THRESHOLD_GRID if grid_q is None else grid_q
 
     def fit(self, x, y):
         cands = np.unique(np.quantile(x, self.grid_q))
@@ -214,31 +189,8 @@ class ShapeResult:
         return pd.concat([pd.DataFrame({"x": g, "model": k, "fitted": m.predict(g)})
                           for k, m in self.fitted.items()], ignore_index=True)
 
-    def plot(self, ax=None, xlabel=None, ylabel=None, title=None, lang: str = "en"):
-        """Respondents and the fitted curves; the best model (one-SE rule) is drawn thicker."""
-        import matplotlib.pyplot as plt
-
-        zh = lang == "zh"
-        xlabel = xlabel or ("满意度" if zh else "satisfaction")
-        ylabel = ylabel or ("忠诚度" if zh else "loyalty")
-        if ax is None:
-            _, ax = plt.subplots(figsize=(6, 4))
-        jitter = np.random.default_rng(0).uniform(-0.08, 0.08, len(self.x)) * np.ptp(self.x) / 10
-        ax.scatter(self.x + jitter, self.y, s=10, alpha=0.35, color="grey", label="受访者" if zh else "respondents")
-        best = "（最优）" if zh else " (best)"
-        for k, d in self.curves().groupby("model", sort=False):
-            lw = 2.5 if k == self.best else 1.3
-            ax.plot(d["x"], d["fitted"], lw=lw, label=f"{label(k, lang)}{best if k == self.best else ''}")
-        ax.set_xlabel(xlabel)
-        ax.set_ylabel(ylabel)
-        if title:
-            ax.set_title(title)
-        ax.legend(frameon=False, fontsize=8)
-        return ax
-
     def _repr_html_(self):
-        return (f"<b>Shape of {''}satisfaction → loyalty</b>: best by CV (one-SE rule) = {self.best}, "
-                f"best by AIC = {self.best_aic}" + self.table.to_html(index=False, float_format="%.4f"))
+        return self.table.to_html(index=False, float_format="%.4f")
 
 
 def fit_shapes(x, y, models=("linear", "piecewise", "spline"), n_splits: int = 10,
@@ -524,91 +476,3 @@ def penalty_reward(data: pd.DataFrame, attributes: list, overall: str, low_q: fl
                      "penalty": pen, "reward": rew, "se_penalty": np.sqrt(cov[il, il]),
                      "se_reward": np.sqrt(cov[ih, ih]), "p_asymmetry": p, "factor": fac})
     return pd.DataFrame(rows)
-
-
-# --------------------------------------------------------------------------
-# interpretation sentences (written from the numbers, in English or Chinese)
-# --------------------------------------------------------------------------
-def describe_shapes(latent: ShapeResult, raw: ShapeResult, items: ShapeResult, sat_item: str, loy_item: str,
-                    lang: str = "en") -> str:
-    """What the shape comparison found on construct scores, raw means and the overall items."""
-    if lang == "zh":
-        b = lambda r: label(r.best, lang)  # noqa: E731
-        return (f"按交叉验证，PLS 得分之间的关系以**{b(latent)}** 形式描述最好（AIC 偏好"
-                f"{label(latent.best_aic, lang)}）；在题项均值上选出的是**{b(raw)}**，在总体题项（{sat_item}、"
-                f"{loy_item}）上是**{b(items)}**。分段模型在得分尺度上估计的阈值位于 "
-                f"{fmt_num(latent.threshold)} 个标准差处。"
-                "只有当阈值模型或样条模型的交叉验证误差比直线低出一个标准误以上时，才算非线性的证据。")
-    return (f"By cross-validation the **{latent.best}** form describes the PLS scores best (AIC prefers "
-            f"{latent.best_aic}); on the raw means the choice is **{raw.best}**, on the overall items "
-            f"({sat_item}, {loy_item}) **{items.best}**. The fitted threshold on the "
-            f"score scale lies at {fmt_num(latent.threshold)} SD. A threshold or spline only counts as evidence of "
-            "non-linearity when it beats the straight line by more than one standard error of the CV error.")
-
-
-def describe_not_loyal(table: pd.DataFrame, contrast: dict, merely, completely_min: float,
-                       lang: str = "en") -> str:
-    """Not-loyal share from the lowest to the highest satisfaction level, and completely vs merely satisfied.
-
-    ``table`` is :func:`not_loyal_by_level` (with an optional ``kotler`` column), ``contrast``
-    :func:`satisfaction_contrast`.
-    """
-    ok = table[table["n"] > 0]
-    first, last = ok.iloc[0], ok.iloc[-1]
-    c = contrast
-    kotler = "kotler" in table
-    diff = pct_points_ci(c["difference"], c["ci_low"], c["ci_high"])
-    if lang == "zh":
-        return (f"不忠诚比例从 {first['share']:.0%}（{label(first['level'], lang)}，n = {first['n']}）变化到 "
-                f"{last['share']:.0%}（{label(last['level'], lang)}，n = {last['n']}）；样本少的组置信区间较宽。"
-                f"仅仅满意（{merely[0]}-{merely[1]} 分）的受访者中 {c['not_loyal_merely']:.0%} 不忠诚"
-                f"（n = {c['n_merely']}）；完全满意（≥ {completely_min:g} 分）的受访者中为 "
-                f"{c['not_loyal_completely']:.0%}（n = {c['n_completely']}）。两者相差 {diff} 个百分点"
-                f"（95% 置信区间；Fisher 精确检验 {p_text(c['p_fisher'])}）。"
-                + ("Kotler 的数字（“Kotler 流失率”列）说的是*流失*的顾客；这里的忠诚度是受访者表述的意向，"
-                   "因此可以比较的是各等级之间的变化趋势，而不是具体的百分比。" if kotler else ""))
-    return (f"Not-loyal share runs from {first['share']:.0%} ({first['level']}, n = {first['n']}) to "
-            f"{last['share']:.0%} ({last['level']}, n = {last['n']}); small groups have wide intervals. "
-            f"Merely satisfied ({merely[0]}-{merely[1]}): {c['not_loyal_merely']:.0%} not loyal (n = {c['n_merely']}); "
-            f"completely satisfied (≥ {completely_min:g}): {c['not_loyal_completely']:.0%} (n = {c['n_completely']}). "
-            f"Difference {diff} percentage points (95% CI; Fisher {p_text(c['p_fisher'])})."
-            + (" Kotler's figures (column `kotler`) are a claim about customers *lost*; here loyalty is a stated "
-               "intention, so the levels, not the exact percentages, are what can be compared." if kotler else ""))
-
-
-def describe_prca(table: pd.DataFrame, lang: str = "en") -> str:
-    """One clause per attribute of a :func:`penalty_reward` table: its factor class, penalty, reward and p."""
-    if lang == "zh":
-        return "；".join(f"**{r.attribute}** 属于{label(r.factor, lang)}（罚分 {fmt_num(r.penalty)}，"
-                        f"奖励 {fmt_num(r.reward)}，非对称性检验 {p_text(r.p_asymmetry)}）"
-                        for r in table.itertuples()) + "。"
-    return "; ".join(f"**{r.attribute}** acts as {'an' if r.factor[0] in 'aeiou' else 'a'} {r.factor} factor "
-                     f"(penalty {fmt_num(r.penalty)}, reward {fmt_num(r.reward)}, "
-                     f"asymmetry {p_text(r.p_asymmetry)})"
-                     for r in table.itertuples()) + "."
-
-
-def describe_typology(table: pd.DataFrame, satisfied_min: float, loyal_min: float, lang: str = "en") -> str:
-    """What the Jones & Sasser shares mean: apostles, the satisfied who are not loyal, and the defectors.
-
-    ``table`` is the table of :func:`jones_sasser` (type, n, share).
-    """
-    t = table.set_index("type")
-    n = {k: int(t.loc[k, "n"]) if k in t.index else 0 for k in JS_TYPES}
-    sh = {k: float(t.loc[k, "share"]) if k in t.index else 0.0 for k in JS_TYPES}
-    satisfied = n["apostle"] + n["mercenary"]
-    merc = n["mercenary"] / satisfied if satisfied else float("nan")
-    if lang == "zh":
-        txt = (f"{sh['apostle']:.0%} 的受访者是使徒（满意度 ≥ {satisfied_min:g} 且忠诚度 ≥ {loyal_min:g}，"
-               f"n = {n['apostle']}），{sh['defector']:.0%} 是叛逃者（n = {n['defector']}），{sh['hostage']:.0%} 是人质（n = {n['hostage']}）。")
-        if satisfied:
-            txt += (f"满意的受访者中有 {merc:.0%}（{n['mercenary']}/{satisfied}）是雇佣兵：满意本身并不能保证忠诚，"
-                    "这部分顾客需要满意度之外的留存手段。")
-        return txt
-    txt = (f"{sh['apostle']:.0%} of respondents are apostles (satisfaction ≥ {satisfied_min:g} and loyalty ≥ "
-           f"{loyal_min:g}, n = {n['apostle']}), {sh['defector']:.0%} defectors (n = {n['defector']}) and "
-           f"{sh['hostage']:.0%} hostages (n = {n['hostage']}).")
-    if satisfied:
-        txt += (f" {merc:.0%} of the satisfied ({n['mercenary']} of {satisfied}) are mercenaries: satisfaction alone "
-                "does not secure their loyalty, so they need retention levers beyond satisfaction.")
-    return txt

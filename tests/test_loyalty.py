@@ -5,8 +5,8 @@ import pytest
 import statsmodels.api as sm
 from statsmodels.stats.proportion import confint_proportions_2indep, proportion_confint
 
-from crmlab.core import datasets
 from crmlab import loyalty
+from crmlab.core import datasets
 from crmlab.core.errors import DataError, ParameterError
 
 
@@ -131,79 +131,7 @@ def test_bad_inputs_name_the_problem():
         loyalty.satisfaction_contrast(np.arange(20), np.arange(20), 5, completely_min=8, merely=(6, 9))
 
 
-# --------------------------------------------------------------------------
-# sentences and labels in Chinese (lang="zh"): same numbers, other words
-# --------------------------------------------------------------------------
-def _shape(best, best_aic="linear", threshold=float("nan")):
-    return loyalty.ShapeResult(table=pd.DataFrame(), best=best, best_aic=best_aic, threshold=threshold, fitted={})
-
-
-def test_describe_shapes_in_chinese():
-    text = loyalty.describe_shapes(_shape("piecewise", "spline", -1.234), _shape("linear"), _shape("spline"),
-                                   "sat1", "loy1", lang="zh")
-    assert text.startswith("按交叉验证，PLS 得分之间的关系以**分段线性（阈值）** 形式描述最好（AIC 偏好样条）；"
-                           "在题项均值上选出的是**线性**，在总体题项（sat1、loy1）上是**样条**。"
-                           "分段模型在得分尺度上估计的阈值位于 -1.23 个标准差处。")
-    en = loyalty.describe_shapes(_shape("piecewise", "spline", -1.234), _shape("linear"), _shape("spline"),
-                                 "sat1", "loy1")
-    assert en.startswith("By cross-validation the **piecewise** form") and "-1.23 SD" in en
-
-
-def test_describe_not_loyal_in_chinese():
-    tab = pd.DataFrame({"level": ["very dissatisfied", "neutral", "highly satisfied"], "n": [8, 0, 60],
-                        "share": [1.0, np.nan, 0.05]})
-    con = {"n_completely": 60, "n_merely": 118, "not_loyal_completely": 0.05, "not_loyal_merely": 0.2034,
-           "difference": 0.1534, "ci_low": 0.0461, "ci_high": 0.2411, "p_fisher": 0.007243}
-    text = loyalty.describe_not_loyal(tab, con, [7, 8], 9, lang="zh")
-    assert text == ("不忠诚比例从 100%（非常不满意，n = 8）变化到 5%（非常满意，n = 60）；样本少的组置信区间较宽。"
-                    "仅仅满意（7-8 分）的受访者中 20% 不忠诚（n = 118）；完全满意（≥ 9 分）的受访者中为 5%"
-                    "（n = 60）。两者相差 15 [5, 24] 个百分点（95% 置信区间；Fisher 精确检验 p = 0.007）。")
-    assert "Difference 15 [5, 24] percentage points (95% CI; Fisher p = 0.007)." in \
-        loyalty.describe_not_loyal(tab, con, [7, 8], 9)
-    tab["kotler"] = [0.8, 0.2, 0.015]
-    assert "“Kotler 流失率”列" in loyalty.describe_not_loyal(tab, con, [7, 8], 9, lang="zh")
-    assert "Kotler's figures (column `kotler`)" in loyalty.describe_not_loyal(tab, con, [7, 8], 9)
-
-
-def test_describe_prca_in_chinese():
-    tab = pd.DataFrame({"attribute": ["QUAL", "VAL"], "penalty": [-0.487, -1.689], "reward": [0.124, 1.006],
-                        "p_asymmetry": [0.367, 0.012], "factor": ["performance", "basic"]})
-    assert loyalty.describe_prca(tab, lang="zh") == (
-        "**QUAL** 属于绩效因素（罚分 -0.487，奖励 0.124，非对称性检验 p = 0.37）；"
-        "**VAL** 属于基本因素（罚分 -1.69，奖励 1.01，非对称性检验 p = 0.012）。")
-    tab.loc[1, "factor"] = "excitement"
-    assert "**VAL** acts as an excitement factor (penalty -1.69" in loyalty.describe_prca(tab)
-    tab.loc[1, "p_asymmetry"] = 0.0002
-    assert loyalty.describe_prca(tab).endswith("(penalty -1.69, reward 1.01, asymmetry p < 0.001).")
-
-
-def test_p_text_and_percentage_point_intervals():
-    import doctest
-
-    assert loyalty.p_text(0.0234) == "p = 0.023" and loyalty.p_text(0.51) == "p = 0.51"
-    assert loyalty.p_text(1e-9, "Fisher p") == "Fisher p < 0.001" and loyalty.p_text(float("nan")) == "p = -"
-    assert loyalty.pct_points_ci(0.1534, 0.0461, 0.2411) == "15 [5, 24]"
-    assert loyalty.pct_points_ci(0.0153, 0.0046, 0.0241) == "1.5 [0.5, 2.4]"
-    assert doctest.testmod(loyalty).failed == 0
-
-
-def test_describe_typology_from_the_shares():
-    typ = pd.DataFrame({"type": ["apostle", "mercenary", "hostage", "defector"], "n": [151, 27, 23, 49],
-                        "share": [0.604, 0.108, 0.092, 0.196]})
-    assert loyalty.describe_typology(typ, 7, 7) == (
-        "60% of respondents are apostles (satisfaction ≥ 7 and loyalty ≥ 7, n = 151), 20% defectors (n = 49) and "
-        "9% hostages (n = 23). 15% of the satisfied (27 of 178) are mercenaries: satisfaction alone does not "
-        "secure their loyalty, so they need retention levers beyond satisfaction.")
-    assert loyalty.describe_typology(typ, 7, 7, lang="zh") == (
-        "60% 的受访者是使徒（满意度 ≥ 7 且忠诚度 ≥ 7，n = 151），20% 是叛逃者（n = 49），9% 是人质（n = 23）。"
-        "满意的受访者中有 15%（27/178）是雇佣兵：满意本身并不能保证忠诚，这部分顾客需要满意度之外的留存手段。")
-    none_satisfied = typ.assign(n=[0, 0, 23, 49], share=[0.0, 0.0, 0.32, 0.68])
-    assert "mercenaries" not in loyalty.describe_typology(none_satisfied, 7, 7)
-
-
-def test_typology_labels_in_chinese_keep_english_keys(ecsi):
+def test_typology_keeps_english_keys_in_model_order(ecsi):
     labels, typ = loyalty.jones_sasser(ecsi["sat1"], ecsi["loy1"], satisfied_min=7, loyal_min=7)
-    assert typ["type"].tolist() == ["apostle", "mercenary", "hostage", "defector"]
-    assert [loyalty.label(v, "zh") for v in typ["type"]] == ["使徒", "雇佣兵", "人质", "叛逃者"]
-    assert loyalty.label("apostle", "en") == "apostle" and loyalty.label("my level", "zh") == "my level"
-    assert loyalty.label("items sat1/loy1", "zh") == "总体题项 sat1/loy1"
+    assert typ["type"].tolist() == ["apostle", "mercenary", "hostage", "defector"] == list(loyalty.JS_TYPES)
+    assert list(labels.cat.categories) == list(loyalty.JS_TYPES)

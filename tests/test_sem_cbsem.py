@@ -3,6 +3,7 @@ import numpy as np
 import pytest
 
 from crmlab.core import datasets
+from crmlab.core.errors import ConvergenceError, ParameterError
 from crmlab.sem.cbsem import fit_cbsem, srmr
 from crmlab.sem.syntax import ECSI_MODEL, parse_model
 from crmlab.simulate.sem import simulate_survey
@@ -41,10 +42,13 @@ def test_fit_indices_equal_ml_formulas(ecsi_fit):
 
 
 def test_ecsi_solution_is_reported_inadmissible(ecsi_fit):
+    assert ecsi_fit.converged and ecsi_fit.iterations > 0
     assert not ecsi_fit.admissible
-    text = " ".join(ecsi_fit.findings())
-    assert "beyond ±1" in text
-    assert "EXPE and QUAL" in text
+    kinds = [kind for kind, _ in ecsi_fit.issues]
+    assert "inadmissible" in kinds and "not_converged" not in kinds
+    beyond = [info for kind, info in ecsi_fit.issues if kind == "inadmissible"]
+    assert all(abs(info["value"]) > 1 for info in beyond)
+    assert ("near_singular", "EXPE", "QUAL") in [(k, i.get("a"), i.get("b")) for k, i in ecsi_fit.issues]
     assert list(ecsi_fit.paths["path"])[:2] == ["EXPE~IMAG", "QUAL~EXPE"]
 
 
@@ -62,31 +66,58 @@ def test_proper_solution_on_well_separated_simulated_data():
     assert res.fit["cfi"] > 0.95 and res.fit["srmr"] < 0.05
 
 
-def test_fit_summary_and_problems_in_chinese():
-    import pandas as pd
+def test_iteration_limit_is_flagged_as_not_converged_like_an_inadmissible_solution():
+    """Issue #10: a fit stopped by the iteration limit used to be reported as a solution. semopy's own
+    SolverResult (SLSQP, 'Iteration limit reached') is the reference for non-convergence."""
+    import semopy
 
-    from crmlab.sem.cbsem import CBSEMResult, problem_text
-
-    issues = [("inadmissible", {"path": True, "lval": "VAL", "rval": "EXPE", "value": -1.788}),
-              ("heywood", {"var": "qual2", "value": -0.0123}),
-              ("near_singular", {"a": "EXPE", "b": "QUAL", "value": 0.9931}), ("not_finite", {})]
-    res = CBSEMResult(estimates=pd.DataFrame(), paths=pd.DataFrame(),
-                      fit={"chisq": 1165.72, "df": 314, "cfi": 0.8271, "tli": 0.806, "rmsea": 0.1042, "srmr": 0.0781},
-                      latent_corr=pd.DataFrame(), problems=[problem_text(k, i) for k, i in issues], n=250,
-                      issues=issues)
-    assert res.fit_summary("zh") == "**模型拟合**较差：χ²(314) = 1165.7, CFI 0.827, TLI 0.806, RMSEA 0.104, SRMR 0.078。"
-    assert res.fit_summary() == "**Fit** is poor: χ²(314) = 1165.7, CFI 0.827, TLI 0.806, RMSEA 0.104, SRMR 0.078."
-    assert res.findings("zh") == [
-        "不可接受的解：标准化路径 VAL ~ EXPE = -1.79，超出 ±1。",
-        "Heywood 情形：qual2 的方差估计为负（-0.012）。",
-        "近似奇异：模型隐含的 EXPE 与 QUAL 的相关系数为 0.993；这两个构念在经验上无法区分，涉及它们的路径无法解释。",
-        "部分拟合指标不是有限值：优化器没有得到正常的解。"]
-    assert res.findings()[0] == "Inadmissible: standardized path VAL ~ EXPE = -1.79 lies beyond ±1."
-    ok = CBSEMResult(estimates=pd.DataFrame(), paths=pd.DataFrame(), fit={}, latent_corr=pd.DataFrame())
-    assert ok.findings("zh")[0].startswith("最大似然解是可接受的")
+    model = "A =~ a1 + a2 + a3\nB =~ b1 + b2 + b3\nC =~ c1 + c2 + c3\nB ~ A\nC ~ B"
+    data, _ = simulate_survey(model, {"B~A": 0.5, "C~B": 0.4}, n=400, within_corr=0.5, seed=11)
+    spec = parse_model(model)
+    ref = semopy.Model(spec.to_lavaan()).fit(data[spec.items].astype(float), obj="MLW", options={"maxiter": 1})
+    assert not ref.success and ref.n_it == 1
+    res = fit_cbsem(data, model, max_iter=1)
+    assert not res.converged and res.iterations == 1
+    assert not res.admissible
+    kind, info = res.issues[0]
+    assert kind == "not_converged" and info == {"iterations": 1, "message": str(ref.message)}
+    with pytest.raises(ConvergenceError, match=r"did not converge after 1 iterations: Iteration limit reached"):
+        fit_cbsem(data, model, max_iter=1, strict=True)
+    with pytest.raises(ParameterError, match="max_iter must be at least 1"):
+        fit_cbsem(data, model, max_iter=0)
+    proper = fit_cbsem(data, model, strict=True)  # converges: no error, no issue
+    assert proper.converged and proper.admissible and proper.iterations > 1
 
 
-def test_ecsi_problems_in_both_languages(ecsi_fit):
-    zh, en = ecsi_fit.findings("zh"), ecsi_fit.findings()
-    assert en == ecsi_fit.problems and len(zh) == len(en) > 0
-    assert any("EXPE 与 QUAL" in s and "无法区分" in s for s in zh)
+def test_a_last_iterate_semopy_cannot_summarise_raises_convergence_error(monkeypatch):
+    import semopy
+
+    def singular(self, *args, **kwargs):
+        raise np.linalg.LinAlgError("Singular matrix")
+
+    monkeypatch.setattr(semopy.Model, "inspect", singular)
+    model = "A =~ a1 + a2 + a3\nB =~ b1 + b2 + b3\nB ~ A"
+    data, _ = simulate_survey(model, {"B~A": 0.5}, n=300, within_corr=0.5, seed=3)
+    with pytest.raises(ConvergenceError, match=r"did not converge after 1 iterations.*LinAlgError at the last iterate"):
+        fit_cbsem(data, model, max_iter=1)
+    with pytest.raises(np.linalg.LinAlgError):  # a converged fit's own error is not disguised
+        fit_cbsem(data, model)
+
+
+def test_warnings_of_the_fit_reach_the_caller(monkeypatch):
+    """No blanket warnings filter: what semopy warns about is seen by the user."""
+    import warnings
+
+    import semopy
+
+    calc_stats = semopy.calc_stats
+
+    def noisy(model):
+        warnings.warn("from semopy", RuntimeWarning)
+        return calc_stats(model)
+
+    monkeypatch.setattr(semopy, "calc_stats", noisy)
+    model = "A =~ a1 + a2 + a3\nB =~ b1 + b2 + b3\nB ~ A"
+    data, _ = simulate_survey(model, {"B~A": 0.5}, n=300, within_corr=0.5, seed=3)
+    with pytest.warns(RuntimeWarning, match="from semopy"):
+        fit_cbsem(data, model)

@@ -40,7 +40,7 @@ def test_missing_values_are_dropped_listwise_and_counted(ecsi):
     prep = prepare_items(df, ECSI_MODEL)
     assert prep.n_total == 250 and prep.n_used == 246 and prep.n_dropped == 4
     assert prep.missing_by_item["sat1"] == 3 and prep.missing_by_item["loy3"] == 2
-    assert "4 dropped listwise" in prep.summary()
+    assert prep.summary().head(2).values.tolist() == [["sat1", 3], ["loy3", 2]]
     m = PLSPM(ECSI_MODEL).fit(df)
     assert len(m.scores_) == 246 and list(m.scores_.index[:3]) == [3, 4, 6]
 
@@ -61,13 +61,11 @@ def test_load_survey_drops_r_row_numbers_and_keeps_any_columns(tmp_path):
     assert means["A"].tolist() == [3.5, 5.5]
 
 
-def test_summary_in_chinese():
+def test_summary_counts_missing_values_most_first_ties_in_model_order():
     from crmlab.sem.data import PreparedData
 
     prep = PreparedData(items=None, index=None, n_total=260, n_used=250,
-                        missing_by_item={"imag1": 6, "sat2": 4, "loy1": 0})
-    assert prep.summary("zh") == "共 260 名受访者；其中 10 名因题项缺失被整行删除（imag1: 6, sat2: 4），实际使用 250 名。"
-    assert prep.summary() == ("260 respondents; 10 dropped listwise for missing item values (imag1: 6, sat2: 4); "
-                              "250 used.")
-    prep.n_total = 250
-    assert prep.summary("zh") == "250 名受访者，题项没有缺失值。"
+                        missing_by_item={"imag1": 6, "loy1": 0, "sat2": 4, "sat3": 4})
+    assert prep.summary().to_dict(orient="list") == {"item": ["imag1", "sat2", "sat3", "loy1"],
+                                                     "n_missing": [6, 4, 4, 0]}
+    assert prep.n_dropped == 10

@@ -77,15 +77,3 @@ def test_multigroup_bad_group_column():
     with pytest.raises(DataError, match="at least two levels"):
         multigroup(df.assign(one="x"), ECSI_MODEL, "one")
 
-
-def test_multigroup_findings_in_chinese():
-    from crmlab.sem.effects import MultiGroupResult
-
-    tests = pd.DataFrame({"path": ["LOY~SAT", "SAT~VAL"], "group_a": ["female", "online"],
-                          "group_b": ["male", "store"], "estimate_a": [0.2611, 0.5], "estimate_b": [0.7159, 0.6],
-                          "difference": [-0.4548, -0.1], "p_value": [0.00999, 0.5]})
-    mg = MultiGroupResult(paths=pd.DataFrame(), tests=tests, n_permutations=200)
-    assert mg.findings(lang="zh") == ["LOY~SAT：女性组 0.261，男性组 0.716（置换检验 p = 0.010）。"]
-    assert mg.findings() == ["LOY~SAT: female 0.261 vs male 0.716 (permutation p = 0.010)."]
-    assert mg.findings(alpha=0.6, lang="zh")[1] == "SAT~VAL：online 组 0.500，store 组 0.600（置换检验 p = 0.50）。"
-    assert mg.findings(alpha=0.001, lang="zh") == ["在 0.1% 的显著性水平下，没有路径在组间存在差异（置换 200 次）。"]

@@ -7,9 +7,16 @@ import pytest
 
 from crmlab.core import datasets
 from crmlab.core.errors import DataError
-from crmlab.sem.measurement import (assess_measurement, average_variance_extracted, composite_reliability,
-                                    cronbach_alpha, fornell_larcker, htmt, mcdonald_omega,
-                                    one_factor_loadings)
+from crmlab.sem.measurement import (
+    assess_measurement,
+    average_variance_extracted,
+    composite_reliability,
+    cronbach_alpha,
+    fornell_larcker,
+    htmt,
+    mcdonald_omega,
+    one_factor_loadings,
+)
 from crmlab.sem.pls import PLSPM
 from crmlab.sem.syntax import ECSI_MODEL, parse_model
 from tests.conftest import FIXTURES
@@ -85,11 +92,12 @@ def test_fornell_larcker_diagonal_is_sqrt_ave():
     assert fl.loc["A", "B"] == 0.8
 
 
-def test_assess_measurement_flags_expe_qual_in_words(ecsi):
+def test_assess_measurement_flags_expe_qual(ecsi):
     meas = assess_measurement(PLSPM(ECSI_MODEL).fit(ecsi))
     assert list(meas.table.columns) == ["items", "alpha", "omega", "rho_c", "ave"]
-    text = " ".join(meas.findings())
-    assert "HTMT of EXPE and QUAL" in text and "above 0.90" in text
+    flagged = meas.problems().set_index(["check", "construct", "other"])
+    assert flagged.loc[("htmt_liberal", "EXPE", "QUAL"), "value"] == pytest.approx(meas.htmt.loc["EXPE", "QUAL"])
+    assert flagged.loc[("htmt_liberal", "EXPE", "QUAL"), "threshold"] == 0.90
     assert set(meas.to_dict()["SAT"]) == {"alpha", "omega", "rho_c", "ave"}
     assert "EXPE|QUAL" in meas.htmt_pairs()
 
@@ -98,15 +106,17 @@ def test_single_and_two_item_constructs_are_explained(ecsi):
     model = "IMAG =~ imag1\nSAT =~ sat1 + sat2\nLOY =~ loy1 + loy2 + loy3\nSAT ~ IMAG\nLOY ~ SAT"
     meas = assess_measurement(PLSPM(model).fit(ecsi))
     assert np.isnan(meas.table.loc["IMAG", "alpha"]) and np.isnan(meas.table.loc["SAT", "omega"])
-    assert any("IMAG has a single item" in s for s in meas.notes)
-    assert any("SAT has two items" in s for s in meas.notes)
+    flagged = meas.problems()
+    assert flagged.loc[flagged["check"].isin(["single_item", "two_items"]), ["check", "construct"]].values.tolist() \
+        == [["single_item", "IMAG"], ["two_items", "SAT"]]
     with pytest.raises(DataError, match="construct 'IMAG' has 1 item"):
         cronbach_alpha(ecsi[["imag1"]], "IMAG")
     with pytest.raises(DataError, match="construct 'SAT' has 2 item"):
         mcdonald_omega(ecsi[["sat1", "sat2"]], "SAT")
 
 
-def test_findings_in_chinese_from_known_numbers():
+def test_problems_from_known_numbers():
+    """Each rule of thumb recomputed by hand on a small table (thresholds: HTMT 0.85/0.90, AVE 0.50, alpha 0.70)."""
     from crmlab.sem.measurement import MeasurementResult
 
     names = ["EXPE", "QUAL", "SAT"]
@@ -116,18 +126,15 @@ def test_findings_in_chinese_from_known_numbers():
     ht = pd.DataFrame([[np.nan, 0.98, 0.5], [0.98, np.nan, 0.87], [0.5, 0.87, np.nan]], index=names, columns=names)
     fl = pd.DataFrame([[0.67, 0.85, 0.3], [0.85, 0.77, 0.4], [0.3, 0.4, 1.0]], index=names, columns=names)
     ci = pd.DataFrame({"ci_low": [0.93], "ci_high": [1.019]}, index=["EXPE|QUAL"])
-    meas = MeasurementResult(table=table, loadings=pd.DataFrame(), htmt=ht, fornell_larcker=fl, htmt_ci=ci,
-                             notes=["SAT has a single item: alpha, omega, rho_c and AVE are not defined."])
-    assert meas.findings(lang="zh") == [
-        "QUAL 只有两个题项：McDonald's ω 至少需要三个题项，因此不报告。",
-        "SAT 只有一个题项：α、ω、组合信度与 AVE 均无定义。",
-        "EXPE 与 QUAL 的 HTMT 为 0.98，高于 0.90：两个构念在经验上无法区分（即使按宽松标准，区分效度也不成立）。",
-        "QUAL 与 SAT 的 HTMT 为 0.87，高于严格标准 0.85、低于 0.90：区分效度存疑。",
-        "HTMT 推断：HTMT(EXPE, QUAL) 的自助置信区间上限达到 1.02 ≥ 1，数据无法排除二者是同一个构念。",
-        "Fornell-Larcker 准则：EXPE 与 QUAL 的相关系数（0.85）超过了其中至少一个构念 AVE 的平方根。",
-        "EXPE：平均方差抽取量 AVE 为 0.45 < 0.50（题项方差中被构念解释的部分不到一半）。",
-        "EXPE：Cronbach's α 为 0.65 < 0.70。",
-    ]
-    en = meas.findings()
-    assert en[0].startswith("SAT has a single item") and "HTMT of EXPE and QUAL is 0.98" in en[1]
-    assert len(en) == 7
+    meas = MeasurementResult(table=table, loadings=pd.DataFrame(), htmt=ht, fornell_larcker=fl, htmt_ci=ci)
+    got = meas.problems()
+    assert list(got.columns) == ["check", "construct", "other", "value", "threshold"]
+    assert got[["check", "construct", "other"]].fillna("-").values.tolist() == [
+        ["two_items", "QUAL", "-"], ["single_item", "SAT", "-"], ["htmt_liberal", "EXPE", "QUAL"],
+        ["htmt_strict", "QUAL", "SAT"], ["htmt_interval", "EXPE", "QUAL"], ["fornell_larcker", "EXPE", "QUAL"],
+        ["ave", "EXPE", "-"], ["alpha", "EXPE", "-"]]
+    np.testing.assert_allclose(got["value"], [2, 1, 0.98, 0.87, 1.019, 0.85, 0.45, 0.65])
+    np.testing.assert_allclose(got["threshold"], [3, 2, 0.90, 0.85, 1, 0.67, 0.5, 0.7])
+    proper = MeasurementResult(table=table.iloc[:0], loadings=pd.DataFrame(), htmt=ht.iloc[:0, :0],
+                               fornell_larcker=fl.iloc[:0, :0])
+    assert proper.problems().empty

@@ -1,39 +1,19 @@
 """Covariance-based SEM of the same model description, via semopy (ML)."""
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
+from crmlab.core.errors import ConvergenceError, ParameterError
 from crmlab.sem.data import prepare_items
 from crmlab.sem.syntax import parse_model
 
-__all__ = ["CBSEMResult", "fit_cbsem", "srmr", "problem_text"]
+__all__ = ["ISSUE_KINDS", "CBSEMResult", "fit_cbsem", "srmr"]
 
-
-def problem_text(kind: str, info: dict, lang: str = "en") -> str:
-    """An admissibility problem in words (``kind``: inadmissible, heywood, near_singular, not_finite)."""
-    zh = lang == "zh"
-    if kind == "inadmissible":
-        what = ("路径" if info["path"] else "载荷") if zh else ("path" if info["path"] else "loading")
-        return (f"不可接受的解：标准化{what} {info['lval']} ~ {info['rval']} = {info['value']:.2f}，超出 ±1。" if zh else
-                f"Inadmissible: standardized {what} {info['lval']} ~ {info['rval']} = "
-                f"{info['value']:.2f} lies beyond ±1.")
-    if kind == "heywood":
-        return (f"Heywood 情形：{info['var']} 的方差估计为负（{info['value']:.3f}）。" if zh else
-                f"Heywood case: the variance of {info['var']} is estimated negative ({info['value']:.3f}).")
-    if kind == "near_singular":
-        return (f"近似奇异：模型隐含的 {info['a']} 与 {info['b']} 的相关系数为 {info['value']:.3f}；这两个构念在经验上"
-                "无法区分，涉及它们的路径无法解释。" if zh else
-                f"Near-singular: the model-implied correlation of {info['a']} and {info['b']} is "
-                f"{info['value']:.3f}; the two constructs are empirically indistinguishable, so the paths "
-                "involving them are not interpretable.")
-    if kind == "not_finite":
-        return ("部分拟合指标不是有限值：优化器没有得到正常的解。" if zh else
-                "Some fit statistics are not finite: the optimiser did not reach a proper solution.")
-    raise ValueError(f"unknown problem kind {kind!r}")
+#: Kinds of problem a CB-SEM solution can have (``CBSEMResult.issues``), in the order they are checked.
+ISSUE_KINDS = ("not_converged", "inadmissible", "heywood", "near_singular", "not_finite")
 
 
 def srmr(sample_cov: np.ndarray, implied_cov: np.ndarray) -> float:
@@ -54,7 +34,7 @@ def srmr(sample_cov: np.ndarray, implied_cov: np.ndarray) -> float:
 
 @dataclass
 class CBSEMResult:
-    """Covariance-based SEM estimates, fit and admissibility.
+    """Covariance-based SEM estimates, fit, convergence and admissibility.
 
     Attributes
     ----------
@@ -68,57 +48,44 @@ class CBSEMResult:
         CFI truncated to [0, 1] as in lavaan, TLI not truncated).
     latent_corr : DataFrame
         Model-implied correlations of the constructs.
-    problems : list of str
-        Plain-language admissibility warnings (empty when the solution is proper).
+    n : int
+        Respondents used.
     issues : list of (kind, info)
-        The same problems as data, for :meth:`findings` in another language.
+        Every problem of the solution, as data (``kind`` one of :data:`ISSUE_KINDS`,
+        ``info`` a dict of the numbers involved); empty when the solution is proper.
+        ``not_converged``: ``iterations``, ``message``; ``inadmissible``: ``path`` (bool:
+        a structural path, not a loading), ``lval``, ``rval``, ``value``; ``heywood``:
+        ``var``, ``value``; ``near_singular``: ``a``, ``b``, ``value``; ``not_finite``: none.
+    converged : bool
+        Whether the optimiser reported convergence.
+    iterations : int
+        Iterations the optimiser used.
     """
 
     estimates: pd.DataFrame
     paths: pd.DataFrame
     fit: dict
     latent_corr: pd.DataFrame
-    problems: list = field(default_factory=list)
     n: int = 0
     issues: list = field(default_factory=list)
+    converged: bool = True
+    iterations: int = 0
 
     @property
     def admissible(self) -> bool:
-        return not self.problems
-
-    def findings(self, lang: str = "en") -> list:
-        """Admissibility in words (``lang``: en or zh)."""
-        if not self.problems:
-            if lang == "zh":
-                return ["最大似然解是可接受的（没有超出 ±1 的标准化系数，没有负方差，也没有接近 ±1 的构念相关）。"]
-            return ["The ML solution is admissible (no standardized coefficient beyond ±1, "
-                    "no negative variance, no construct correlation near ±1)."]
-        if lang == "en" or len(self.issues) != len(self.problems):
-            return list(self.problems)
-        return [problem_text(kind, info, lang) for kind, info in self.issues]
-
-    def fit_summary(self, lang: str = "en") -> str:
-        """The fit verdict and statistics in one sentence (CFI >= 0.95 and RMSEA <= 0.06: acceptable;
-        CFI >= 0.90 and RMSEA <= 0.08: mediocre; otherwise poor)."""
-        f = self.fit
-        verdict = "acceptable" if f["cfi"] >= 0.95 and f["rmsea"] <= 0.06 else (
-            "mediocre" if f["cfi"] >= 0.90 and f["rmsea"] <= 0.08 else "poor")
-        stats = (f"χ²({f['df']}) = {f['chisq']:.1f}, CFI {f['cfi']:.3f}, TLI {f['tli']:.3f}, "
-                 f"RMSEA {f['rmsea']:.3f}, SRMR {f['srmr']:.3f}")
-        if lang == "zh":
-            word = {"acceptable": "可以接受", "mediocre": "一般", "poor": "较差"}[verdict]
-            return f"**模型拟合**{word}：{stats}。"
-        return f"**Fit** is {verdict}: {stats}."
+        """True when the solution converged and has no problem (``issues`` is empty)."""
+        return not self.issues
 
     def _repr_html_(self):
         fit = ", ".join(f"{k} = {v:.3f}" if isinstance(v, float) else f"{k} = {v}" for k, v in self.fit.items())
-        warn = "".join(f"<li>{p}</li>" for p in self.findings())
-        return (f"<b>CB-SEM (ML, semopy)</b> n = {self.n}: {fit}<ul>{warn}</ul>"
+        kinds = ", ".join(kind for kind, _ in self.issues) or "none"
+        return (f"<b>CB-SEM (ML, semopy)</b> n = {self.n}: {fit}; issues: {kinds}"
                 + self.paths.to_html(index=False, float_format="%.3f"))
 
 
-def fit_cbsem(data: pd.DataFrame, model, near_one: float = 0.95) -> CBSEMResult:
-    """Fit the model by maximum likelihood with semopy and check admissibility.
+def fit_cbsem(data: pd.DataFrame, model, near_one: float = 0.95, *, max_iter: int = 10000,
+              strict: bool = False) -> CBSEMResult:
+    """Fit the model by maximum likelihood with semopy and check convergence and admissibility.
 
     Parameters
     ----------
@@ -128,28 +95,58 @@ def fit_cbsem(data: pd.DataFrame, model, near_one: float = 0.95) -> CBSEMResult:
     near_one : float
         Absolute construct correlation above which the constructs are reported
         as empirically indistinguishable (near-singular solution).
+    max_iter : int
+        Iterations allowed to the optimiser (semopy's SLSQP; its default 10000).
+    strict : bool
+        Raise :class:`~crmlab.core.errors.ConvergenceError` when the optimiser does not
+        converge, instead of returning the solution flagged (``converged`` False, a
+        ``not_converged`` issue, ``admissible`` False).
+
+    Returns
+    -------
+    CBSEMResult
+
+    Raises
+    ------
+    ConvergenceError
+        With ``strict=True``, when the optimiser stopped without converging; always, when
+        it stopped at a point semopy cannot summarise (a singular information matrix).
 
     Notes
     -----
     Objective ``F_ML = log|Sigma| + tr(S Sigma^{-1}) - log|S| - p``; chi-square,
     CFI, TLI and RMSEA are semopy's ``calc_stats``; SRMR is computed from the
     sample and model-implied covariance matrices (:func:`srmr`).  A solution is
-    flagged inadmissible when a standardized coefficient exceeds 1 in absolute
-    value, a variance estimate is negative (Heywood case), or two constructs
-    correlate beyond ``near_one`` (Kline 2016, *Principles and Practice of SEM*,
-    ch. 12).
+    flagged when the optimiser did not converge (its estimates and fit are those
+    of the last iterate, not of the maximum-likelihood solution), when a
+    standardized coefficient exceeds 1 in absolute value, a variance estimate is
+    negative (Heywood case), two constructs correlate beyond ``near_one`` (Kline
+    2016, *Principles and Practice of SEM*, ch. 12) or a fit statistic is not finite.
     """
     import semopy
 
+    if int(max_iter) < 1:
+        raise ParameterError(f"max_iter must be at least 1, got {max_iter}")
     spec = parse_model(model)
     prep = prepare_items(data, spec)
     X = prep.items
     m = semopy.Model(spec.to_lavaan())
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        m.fit(X, obj="MLW")
+    solution = m.fit(X, obj="MLW", options={"maxiter": int(max_iter)})
+    converged = bool(solution.success)
+    iterations = int(solution.n_it) if np.isfinite(solution.n_it) else 0
+    failure = (f"CB-SEM (semopy ML) of the model with constructs {spec.names} did not converge after {iterations} "
+               f"iterations: {solution.message}. Raise max_iter (now {max_iter}), check the items, or simplify the "
+               "model.")
+    if strict and not converged:
+        raise ConvergenceError(failure)
+    try:
         est = m.inspect(std_est=True)
         stats = semopy.calc_stats(m).T["Value"]
+    except (np.linalg.LinAlgError, ValueError, ZeroDivisionError) as exc:
+        if converged:
+            raise
+        # the last iterate cannot even be summarised: nothing to flag, only to report
+        raise ConvergenceError(f"{failure} ({type(exc).__name__} at the last iterate: {exc})") from exc
     for col in ("Estimate", "Est. Std", "Std. Err", "z-value", "p-value"):
         est[col] = pd.to_numeric(est[col], errors="coerce")
     obs = m.vars["observed"]
@@ -176,6 +173,8 @@ def fit_cbsem(data: pd.DataFrame, model, near_one: float = 0.95) -> CBSEMResult:
     paths = paths.sort_values("path", key=lambda s: s.map(order)).reset_index(drop=True)
 
     issues = []
+    if not converged:
+        issues.append(("not_converged", {"iterations": iterations, "message": str(solution.message)}))
     big = est[(est["op"] == "~") & (est["Est. Std"].abs() > 1)]
     for _, r in big.iterrows():
         issues.append(("inadmissible", {"path": bool(r["rval"] in constructs and r["lval"] in constructs),
@@ -191,6 +190,5 @@ def fit_cbsem(data: pd.DataFrame, model, near_one: float = 0.95) -> CBSEMResult:
                 issues.append(("near_singular", {"a": a, "b": b, "value": float(r)}))
     if not np.isfinite(list(fit.values())).all():
         issues.append(("not_finite", {}))
-    problems = [problem_text(kind, info) for kind, info in issues]
-    return CBSEMResult(estimates=est, paths=paths, fit=fit, latent_corr=lcorr,
-                       problems=problems, n=prep.n_used, issues=issues)
+    return CBSEMResult(estimates=est, paths=paths, fit=fit, latent_corr=lcorr, n=prep.n_used, issues=issues,
+                       converged=converged, iterations=iterations)

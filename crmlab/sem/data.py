@@ -9,7 +9,7 @@ import pandas as pd
 from crmlab.core.errors import DataError
 from crmlab.sem.syntax import ModelSpec, parse_model
 
-__all__ = ["PreparedData", "prepare_items", "load_survey", "summated_scores"]
+__all__ = ["PreparedData", "load_survey", "prepare_items", "summated_scores"]
 
 
 @dataclass
@@ -38,26 +38,19 @@ class PreparedData:
     def n_dropped(self) -> int:
         return self.n_total - self.n_used
 
-    def summary(self, lang: str = "en") -> str:
-        """One sentence on respondents used and dropped (``lang``: en or zh)."""
-        zh = lang == "zh"
-        if self.n_dropped == 0:
-            return (f"{self.n_used} 名受访者，题项没有缺失值。" if zh else
-                    f"{self.n_used} respondents, no missing item values.")
-        worst = sorted(self.missing_by_item.items(), key=lambda kv: -kv[1])[:3]
-        worst_s = ", ".join(f"{k}: {v}" for k, v in worst if v)
-        if zh:
-            return (f"共 {self.n_total} 名受访者；其中 {self.n_dropped} 名因题项缺失被整行删除（{worst_s}），"
-                    f"实际使用 {self.n_used} 名。")
-        return (f"{self.n_total} respondents; {self.n_dropped} dropped listwise for missing "
-                f"item values ({worst_s}); {self.n_used} used.")
+    def summary(self) -> pd.DataFrame:
+        """Missing values by item before listwise deletion: item, n_missing (most missing first)."""
+        tab = pd.DataFrame({"item": list(self.missing_by_item), "n_missing": list(self.missing_by_item.values())},
+                           columns=["item", "n_missing"])
+        # a stable sort: items with as many missing values keep the model's order
+        return tab.sort_values("n_missing", ascending=False, kind="stable").reset_index(drop=True)
 
 
 def _examples(mask: pd.Series, k: int = 3) -> list:
     return [str(i) for i in mask[mask].index[:k]]
 
 
-def prepare_items(data: pd.DataFrame, model, extra: "list | None" = None,
+def prepare_items(data: pd.DataFrame, model, extra: list | None = None,
                   missing: str = "listwise", min_rows: int = 10) -> PreparedData:
     """Validate the item columns a model needs and return complete cases.
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from itertools import combinations
+from itertools import combinations, pairwise
 
 import numpy as np
 import pandas as pd
@@ -12,7 +12,7 @@ from crmlab.sem.data import prepare_items
 from crmlab.sem.pls import PLSPM, pls_core, resample_covariances
 from crmlab.sem.syntax import parse_model
 
-__all__ = ["mediation", "MultiGroupResult", "multigroup"]
+__all__ = ["MultiGroupResult", "mediation", "multigroup"]
 
 
 def mediation(pls: PLSPM, boot=None, level: float = 0.95) -> pd.DataFrame:
@@ -51,8 +51,8 @@ def mediation(pls: PLSPM, boot=None, level: float = 0.95) -> pd.DataFrame:
     rows = []
     for chain in pls.spec_.indirect_paths():
         ix = [names.index(c) for c in chain]
-        est = np.prod([B0[i, j] for i, j in zip(ix[:-1], ix[1:])])
-        draws = np.prod([Bd[:, i, j] for i, j in zip(ix[:-1], ix[1:])], axis=0)
+        est = np.prod([B0[i, j] for i, j in pairwise(ix)])
+        draws = np.prod([Bd[:, i, j] for i, j in pairwise(ix)], axis=0)
         lo, hi = np.quantile(draws, [a, 1 - a])
         tot = T0[ix[0], ix[-1]]
         rows.append({"chain": "->".join(chain), "source": chain[0], "target": chain[-1],
@@ -78,25 +78,6 @@ class MultiGroupResult:
     paths: pd.DataFrame
     tests: pd.DataFrame
     n_permutations: int
-
-    def findings(self, alpha: float = 0.05, lang: str = "en") -> list:
-        """One statement per path that differs between groups at ``alpha`` (``lang``: en or zh)."""
-        from crmlab.loyalty import label, p_text
-
-        sig = self.tests[self.tests["p_value"] < alpha]
-        if lang == "zh":
-            if sig.empty:
-                return [f"在 {alpha * 100:g}% 的显著性水平下，没有路径在组间存在差异（置换 {self.n_permutations} 次）。"]
-            def grp(g):  # "女性组", "online 组"
-                g = str(label(g, lang))
-                return g + ("组" if g and "\u4e00" <= g[-1] <= "\u9fff" else " 组")
-            return [f"{r.path}：{grp(r.group_a)} {r.estimate_a:.3f}，{grp(r.group_b)} {r.estimate_b:.3f}"
-                    f"（置换检验 {p_text(r.p_value)}）。" for r in sig.itertuples()]
-        if sig.empty:
-            return [f"No path differs between groups at the {alpha * 100:g}% level "
-                    f"({self.n_permutations} permutations)."]
-        return [f"{r.path}: {r.group_a} {r.estimate_a:.3f} vs {r.group_b} {r.estimate_b:.3f} "
-                f"(permutation {p_text(r.p_value)})." for r in sig.itertuples()]
 
     def _repr_html_(self):
         return self.tests.to_html(index=False, float_format="%.3f")

@@ -1,7 +1,7 @@
 """Reliability and validity of reflective measurement models."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -9,9 +9,19 @@ from scipy import optimize
 
 from crmlab.core.errors import DataError
 
-__all__ = ["cronbach_alpha", "composite_reliability", "average_variance_extracted",
-           "mcdonald_omega", "one_factor_loadings", "htmt", "htmt_from_corr", "fornell_larcker",
-           "MeasurementResult", "assess_measurement"]
+__all__ = [
+    "MEASUREMENT_CHECKS",
+    "MeasurementResult",
+    "assess_measurement",
+    "average_variance_extracted",
+    "composite_reliability",
+    "cronbach_alpha",
+    "fornell_larcker",
+    "htmt",
+    "htmt_from_corr",
+    "mcdonald_omega",
+    "one_factor_loadings",
+]
 
 
 def _need_items(items, construct, k_min=2, what="reliability"):
@@ -69,7 +79,7 @@ def one_factor_loadings(items, construct: str = "construct") -> np.ndarray:
     def f(lam):
         psi = np.clip(1 - lam ** 2, 1e-6, None)
         sig = np.outer(lam, lam) + np.diag(psi)
-        sign, logdet = np.linalg.slogdet(sig)
+        _, logdet = np.linalg.slogdet(sig)
         return logdet + np.trace(np.linalg.solve(sig, R))
 
     ev, evec = np.linalg.eigh(R)
@@ -154,17 +164,37 @@ def fornell_larcker(ave: pd.Series, construct_corr: pd.DataFrame) -> pd.DataFram
     return m
 
 
+#: The rules of thumb :meth:`MeasurementResult.problems` checks, in the order it reports them.
+MEASUREMENT_CHECKS = ("single_item", "two_items", "htmt_liberal", "htmt_strict", "htmt_interval", "fornell_larcker",
+                      "ave", "alpha")
+
+
 @dataclass
 class MeasurementResult:
-    """Measurement quality: one row per construct plus discriminant validity."""
+    """Measurement quality: one row per construct plus discriminant validity.
+
+    Attributes
+    ----------
+    table : DataFrame
+        Index construct; items, alpha, omega, rho_c, ave (NaN where a statistic needs more items).
+    loadings : DataFrame
+        item, construct, loading, weight, communality.
+    htmt : DataFrame
+        HTMT of every pair of constructs (NaN on the diagonal).
+    fornell_larcker : DataFrame
+        sqrt(AVE) on the diagonal, construct correlations off it.
+    htmt_thresholds : (strict, liberal)
+        HTMT cut-offs (0.85, 0.90; Henseler, Ringle & Sarstedt 2015).
+    htmt_ci : DataFrame or None
+        Bootstrap intervals of HTMT (index ``"A|B"``; ci_low, ci_high) when a bootstrap was given.
+    """
 
     table: pd.DataFrame
     loadings: pd.DataFrame
     htmt: pd.DataFrame
     fornell_larcker: pd.DataFrame
-    notes: list = field(default_factory=list)
     htmt_thresholds: tuple = (0.85, 0.90)
-    htmt_ci: "pd.DataFrame | None" = None
+    htmt_ci: pd.DataFrame | None = None
 
     def htmt_pairs(self) -> dict:
         """``{"A|B": value}`` for each unordered pair (model order)."""
@@ -173,62 +203,59 @@ class MeasurementResult:
                 for i, a in enumerate(names) for b in names[i + 1:]
                 if np.isfinite(self.htmt.loc[a, b])}
 
-    def findings(self, lang: str = "en") -> list:
-        """Plain-language statements about reliability and discriminant validity (``lang``: en or zh)."""
-        zh = lang == "zh"
+    def problems(self) -> pd.DataFrame:
+        """Every rule of thumb the measurement model breaks, one row each (no rows: none broken).
+
+        Returns
+        -------
+        DataFrame with columns ``check, construct, other, value, threshold``:
+
+        - ``single_item`` / ``two_items``: a construct whose alpha, rho_c, AVE (one item) or
+          omega (two items) are not defined; value = number of items.
+        - ``htmt_liberal``: HTMT of ``construct`` and ``other`` above the liberal cut-off (0.90);
+          ``htmt_strict``: above the strict (0.85) but not the liberal one.
+        - ``htmt_interval``: the upper bound of the HTMT bootstrap interval (value) reaches 1.
+        - ``fornell_larcker``: the absolute construct correlation (value) exceeds the square root
+          of the AVE of at least one of the two.
+        - ``ave`` (< 0.50) and ``alpha`` (< 0.70): value below the threshold.
+
+        Rows come in that order (constructs and pairs in model order).
+        """
         lo, hi = self.htmt_thresholds
-        if zh:
-            out = []
-            for c, row in self.table.iterrows():
-                if row["items"] < 2:
-                    out.append(f"{c} 只有一个题项：α、ω、组合信度与 AVE 均无定义。")
-                elif row["items"] < 3:
-                    out.append(f"{c} 只有两个题项：McDonald's ω 至少需要三个题项，因此不报告。")
-        else:
-            out = list(self.notes)
+        rows = []
+
+        def add(check, construct, other=None, value=np.nan, threshold=np.nan):
+            rows.append({"check": check, "construct": construct, "other": other, "value": float(value),
+                         "threshold": float(threshold)})
+
+        for c, row in self.table.iterrows():
+            if row["items"] < 2:
+                add("single_item", c, value=row["items"], threshold=2)
+            elif row["items"] < 3:
+                add("two_items", c, value=row["items"], threshold=3)
         for pair, v in self.htmt_pairs().items():
             a, b = pair.split("|")
             if v > hi:
-                out.append(f"{a} 与 {b} 的 HTMT 为 {v:.2f}，高于 {hi:.2f}：两个构念在经验上无法区分"
-                           "（即使按宽松标准，区分效度也不成立）。" if zh else
-                           f"HTMT of {a} and {b} is {v:.2f}, above {hi:.2f}: the two constructs are "
-                           "not empirically distinct (discriminant validity fails even by the liberal rule).")
+                add("htmt_liberal", a, b, v, hi)
             elif v > lo:
-                out.append(f"{a} 与 {b} 的 HTMT 为 {v:.2f}，高于严格标准 {lo:.2f}、低于 {hi:.2f}：区分效度存疑。"
-                           if zh else
-                           f"HTMT of {a} and {b} is {v:.2f}, above the strict {lo:.2f} cut-off but "
-                           f"below {hi:.2f}: discriminant validity is doubtful.")
+                add("htmt_strict", a, b, v, lo)
         if self.htmt_ci is not None:
-            above = self.htmt_ci[self.htmt_ci["ci_high"] >= 1]
-            for pair, r in above.iterrows():
+            for pair, r in self.htmt_ci[self.htmt_ci["ci_high"] >= 1].iterrows():
                 a, b = pair.split("|")
-                out.append(f"HTMT 推断：HTMT({a}, {b}) 的自助置信区间上限达到 {r['ci_high']:.2f} ≥ 1，"
-                           "数据无法排除二者是同一个构念。" if zh else
-                           f"HTMT inference: the bootstrap interval of HTMT({a}, {b}) reaches "
-                           f"{r['ci_high']:.2f} >= 1, so the data cannot rule out that they are one construct.")
+                add("htmt_interval", a, b, r["ci_high"], 1.0)
         fl = self.fornell_larcker
         names = list(fl.index)
         for i, a in enumerate(names):
             for b in names[i + 1:]:
                 r = abs(fl.loc[a, b])
                 if r > min(fl.loc[a, a], fl.loc[b, b]):
-                    out.append(f"Fornell-Larcker 准则：{a} 与 {b} 的相关系数（{r:.2f}）超过了其中至少一个构念"
-                               " AVE 的平方根。" if zh else
-                               f"Fornell-Larcker: the correlation of {a} and {b} ({r:.2f}) exceeds the "
-                               "square root of the AVE of at least one of them.")
+                    add("fornell_larcker", a, b, r, min(fl.loc[a, a], fl.loc[b, b]))
         for c, row in self.table.iterrows():
             if np.isfinite(row["ave"]) and row["ave"] < 0.5:
-                out.append(f"{c}：平均方差抽取量 AVE 为 {row['ave']:.2f} < 0.50（题项方差中被构念解释的部分不到一半）。"
-                           if zh else
-                           f"{c}: AVE {row['ave']:.2f} < 0.50 (less than half of the item variance is shared).")
+                add("ave", c, value=row["ave"], threshold=0.5)
             if np.isfinite(row["alpha"]) and row["alpha"] < 0.7:
-                out.append(f"{c}：Cronbach's α 为 {row['alpha']:.2f} < 0.70。" if zh else
-                           f"{c}: Cronbach's alpha {row['alpha']:.2f} < 0.70.")
-        if not out:
-            out.append("所有构念均达到常用的信度（≥ 0.70）与 AVE（≥ 0.50）标准；没有高于 0.85 的 HTMT。" if zh else
-                       "All constructs meet the usual reliability (>= 0.70) and AVE (>= 0.50) "
-                       "thresholds; no HTMT above 0.85.")
-        return out
+                add("alpha", c, value=row["alpha"], threshold=0.7)
+        return pd.DataFrame(rows, columns=["check", "construct", "other", "value", "threshold"])
 
     def to_dict(self) -> dict:
         keep = ["alpha", "omega", "rho_c", "ave"]
@@ -236,8 +263,7 @@ class MeasurementResult:
                 for c, row in self.table.iterrows()}
 
     def _repr_html_(self):
-        return self.table.to_html(float_format="%.3f") + "<ul>" + "".join(
-            f"<li>{s}</li>" for s in self.findings()) + "</ul>"
+        return self.table.to_html(float_format="%.3f")
 
 
 def assess_measurement(pls, boot=None) -> MeasurementResult:
@@ -246,22 +272,19 @@ def assess_measurement(pls, boot=None) -> MeasurementResult:
     Outer loadings, rho_c and AVE use the PLS loadings; alpha and omega are
     computed from the items; HTMT from the item correlations; Fornell-Larcker
     from AVE and the PLS construct correlations.  Single-item constructs get
-    NaN for the statistics that need several items, with a note naming them.
+    NaN for the statistics that need several items (see
+    :meth:`MeasurementResult.problems`).
     With a bootstrap (``boot`` or ``pls.bootstrap_``) the HTMT percentile
     intervals are added (HTMT inference: upper bound below 1).
     """
     boot = boot if boot is not None else getattr(pls, "bootstrap_", None)
     spec, X = pls.spec_, pls.data_.items
-    rows, notes = [], []
+    rows = []
     for c, its in spec.constructs.items():
         lam = pls.loadings_[list(its)].to_numpy()
         k = len(its)
         alpha = cronbach_alpha(X[list(its)], c) if k >= 2 else np.nan
         omega = mcdonald_omega(X[list(its)], c) if k >= 3 else np.nan
-        if k < 2:
-            notes.append(f"{c} has a single item: alpha, omega, rho_c and AVE are not defined.")
-        elif k < 3:
-            notes.append(f"{c} has two items: McDonald's omega needs at least three and is not reported.")
         rows.append({"construct": c, "items": k, "alpha": alpha, "omega": omega,
                      "rho_c": composite_reliability(lam) if k >= 2 else np.nan,
                      "ave": average_variance_extracted(lam) if k >= 2 else np.nan})
@@ -273,4 +296,4 @@ def assess_measurement(pls, boot=None) -> MeasurementResult:
         loadings=pls.outer_[["item", "construct", "loading", "weight", "communality"]].copy(),
         htmt=htmt(X, spec.constructs),
         fornell_larcker=fornell_larcker(ave, pls.construct_corr_),
-        notes=notes, htmt_ci=getattr(boot, "htmt", None))
+        htmt_ci=getattr(boot, "htmt", None))

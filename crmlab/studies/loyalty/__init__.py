@@ -1,0 +1,12 @@
+"""Study 1, satisfaction and loyalty: does satisfaction drive loyalty, how strongly, and in what shape."""
+from crmlab.studies.loyalty import plots, sentences, steps, tables, text
+
+__all__ = ["plots", "sentences", "setup", "steps", "tables", "text"]
+
+
+def setup(lang: str = "en") -> None:
+    """Start the study in ``lang`` (``en`` or ``zh``) and show its title and introduction."""
+    from crmlab.report import section, start
+
+    start(text.CATALOG, lang)
+    section("intro")
