@@ -22,7 +22,7 @@ from _common import line, timed  # noqa: E402
 
 from crmlab.core import datasets
 from crmlab.sem.pls import PLSPM
-from crmlab.sem.syntax import ECSI_MODEL
+from crmlab.core.modeltext import ECSI_MODEL
 
 
 def ours(df, resamples, seed=1):

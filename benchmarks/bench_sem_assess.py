@@ -20,7 +20,7 @@ from crmlab.sem.ipma import ipma
 from crmlab.sem.micom import micom
 from crmlab.sem.pls import PLSPM
 from crmlab.sem.predict import PLSPredict, cvpat, fold_assignments
-from crmlab.sem.syntax import ECSI_MODEL
+from crmlab.core.modeltext import ECSI_MODEL
 from _common import line, timed  # noqa: E402
 
 

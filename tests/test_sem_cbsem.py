@@ -5,7 +5,7 @@ import pytest
 from crmlab.core import datasets
 from crmlab.core.errors import ConvergenceError, ParameterError
 from crmlab.sem.cbsem import fit_cbsem, srmr
-from crmlab.sem.syntax import ECSI_MODEL, parse_model
+from crmlab.core.modeltext import ECSI_MODEL, parse_model
 from crmlab.simulate.sem import simulate_survey
 
 pytest.importorskip("semopy")

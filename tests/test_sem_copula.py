@@ -16,7 +16,7 @@ from crmlab.core import datasets
 from crmlab.core.errors import DataError, ParameterError
 from crmlab.sem.copula import _boot_counts, copula_regression, copula_term, copula_test, normality_test
 from crmlab.sem.pls import PLSPM
-from crmlab.sem.syntax import ECSI_MODEL
+from crmlab.core.modeltext import ECSI_MODEL
 from crmlab.simulate.sem_groups import composite_items
 
 MODEL = "X1 =~ a1 + a2 + a3\nX2 =~ b1 + b2 + b3\nY =~ y1 + y2 + y3\nY ~ X1 + X2"

@@ -6,7 +6,7 @@ from crmlab.core import datasets
 from crmlab.core.errors import DataError
 from crmlab.sem.data import prepare_items
 from crmlab.sem.pls import PLSPM
-from crmlab.sem.syntax import ECSI_MODEL
+from crmlab.core.modeltext import ECSI_MODEL
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ import pytest
 from crmlab.core import datasets
 from crmlab.core.errors import ParameterError
 from crmlab.sem.pls import PLSPM
-from crmlab.sem.syntax import parse_model
+from crmlab.core.modeltext import parse_model
 from tests.conftest import FIXTURES
 
 SEMINR_MODEL = """

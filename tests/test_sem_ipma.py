@@ -15,7 +15,7 @@ from crmlab.core import datasets
 from crmlab.core.errors import DataError, ParameterError
 from crmlab.sem.ipma import ipma, item_scale
 from crmlab.sem.pls import PLSPM
-from crmlab.sem.syntax import ECSI_MODEL
+from crmlab.core.modeltext import ECSI_MODEL
 from crmlab.simulate.sem_groups import composite_items
 
 

@@ -18,7 +18,7 @@ from crmlab.sem.measurement import (
     one_factor_loadings,
 )
 from crmlab.sem.pls import PLSPM
-from crmlab.sem.syntax import ECSI_MODEL, parse_model
+from crmlab.core.modeltext import ECSI_MODEL, parse_model
 from tests.conftest import FIXTURES
 
 REF = json.loads((FIXTURES / "plspm_satisfaction_reference.json").read_text())

@@ -16,7 +16,7 @@ from crmlab.core import datasets
 from crmlab.core.errors import DataError, ParameterError
 from crmlab.sem.micom import micom
 from crmlab.sem.pls import PLSPM
-from crmlab.sem.syntax import ECSI_MODEL
+from crmlab.core.modeltext import ECSI_MODEL
 from crmlab.simulate.sem_groups import composite_items, simulate_groups
 
 MODEL = "A =~ a1 + a2 + a3\nB =~ b1 + b2 + b3\nC =~ c1 + c2 + c3\nB ~ A\nC ~ A + B"

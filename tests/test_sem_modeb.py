@@ -22,7 +22,7 @@ import pytest
 from crmlab.core import datasets
 from crmlab.core.errors import DataError, ParameterError
 from crmlab.sem.pls import PLSPM
-from crmlab.sem.syntax import ECSI_MODEL, parse_model
+from crmlab.core.modeltext import ECSI_MODEL, parse_model
 from crmlab.simulate.sem import simulate_survey
 
 MODE_B_ECSI = ECSI_MODEL.replace("=~", "<~")

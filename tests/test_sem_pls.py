@@ -13,7 +13,7 @@ import pytest
 from crmlab.core import datasets
 from crmlab.core.errors import ParameterError
 from crmlab.sem.pls import PLSPM, resample_covariances
-from crmlab.sem.syntax import ECSI_MODEL
+from crmlab.core.modeltext import ECSI_MODEL
 from tests.conftest import FIXTURES
 
 REF = json.loads((FIXTURES / "plspm_satisfaction_reference.json").read_text())

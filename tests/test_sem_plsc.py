@@ -26,7 +26,7 @@ import pytest
 from crmlab.core import datasets
 from crmlab.core.errors import ParameterError
 from crmlab.sem.pls import PLSPM
-from crmlab.sem.syntax import ECSI_MODEL
+from crmlab.core.modeltext import ECSI_MODEL
 from crmlab.simulate.sem import ECSI_TRUE_PATHS, simulate_survey
 from tests.conftest import FIXTURES
 
@@ -118,7 +118,7 @@ def _perfect_blocks(seed=4):
     _, truth = simulate_survey(ECSI_MODEL, ECSI_TRUE_PATHS, n=400, seed=seed)
     eta = truth["latent"]
     rng = np.random.default_rng(seed)
-    from crmlab.sem.syntax import parse_model
+    from crmlab.core.modeltext import parse_model
     spec = parse_model(ECSI_MODEL)
     cols = {it: rng.uniform(0.5, 3) * eta[c].to_numpy() + rng.uniform(-5, 5)
             for c, its in spec.constructs.items() for it in its}

@@ -6,7 +6,7 @@ import pytest
 from crmlab import loyalty
 from crmlab.core.errors import ParameterError
 from crmlab.sem.pls import PLSPM
-from crmlab.sem.syntax import ECSI_MODEL
+from crmlab.core.modeltext import ECSI_MODEL
 from crmlab.simulate.sem import ECSI_TRUE_PATHS, simulate_survey
 
 THRESHOLD = {"path": "LOY~SAT", "threshold": 0.5, "slope_below": 0.05, "slope_above": 1.0, "noise": 0.4}

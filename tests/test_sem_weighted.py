@@ -18,7 +18,7 @@ import pytest
 from crmlab.core import datasets
 from crmlab.core.errors import DataError
 from crmlab.sem.pls import PLSPM
-from crmlab.sem.syntax import ECSI_MODEL
+from crmlab.core.modeltext import ECSI_MODEL
 from crmlab.simulate.sem import simulate_survey
 
 MIXED = ECSI_MODEL.replace("IMAG =~", "IMAG <~").replace("VAL  =~", "VAL  <~")

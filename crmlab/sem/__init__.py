@@ -6,7 +6,7 @@ from crmlab.sem.measurement import (MeasurementResult, assess_measurement, avera
                                     composite_reliability, cronbach_alpha, fornell_larcker, htmt,
                                     mcdonald_omega)
 from crmlab.sem.pls import PLSPM, PLSBootstrap, pls_core
-from crmlab.sem.syntax import ECSI_MODEL, ModelSpec, parse_model
+from crmlab.core.modeltext import ECSI_MODEL, ModelSpec, parse_model
 
 __all__ = ["ECSI_MODEL", "ModelSpec", "parse_model", "PreparedData", "prepare_items", "PLSPM",
            "PLSBootstrap", "pls_core", "MeasurementResult", "assess_measurement", "cronbach_alpha",

@@ -8,7 +8,7 @@ import pandas as pd
 
 from crmlab.core.errors import ConvergenceError, ParameterError
 from crmlab.sem.data import prepare_items
-from crmlab.sem.syntax import parse_model
+from crmlab.core.modeltext import parse_model
 
 __all__ = ["ISSUE_KINDS", "CBSEMResult", "fit_cbsem", "srmr"]
 

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 
 from crmlab.core.errors import DataError
-from crmlab.sem.syntax import ModelSpec, parse_model
+from crmlab.core.modeltext import ModelSpec, parse_model
 
 __all__ = ["PreparedData", "load_survey", "prepare_items", "summated_scores"]
 

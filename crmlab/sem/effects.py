@@ -10,7 +10,7 @@ import pandas as pd
 from crmlab.core.errors import DataError, ParameterError
 from crmlab.sem.data import prepare_items
 from crmlab.sem.pls import PLSPM, pls_core, resample_covariances
-from crmlab.sem.syntax import parse_model
+from crmlab.core.modeltext import parse_model
 
 __all__ = ["MultiGroupResult", "mediation", "multigroup"]
 

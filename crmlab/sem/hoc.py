@@ -39,7 +39,7 @@ import numpy as np
 from crmlab.core.errors import ParameterError
 from crmlab.sem.pls_algo import pls_core
 from crmlab.sem.plsc import consistent, rho_a
-from crmlab.sem.syntax import ModelSpec, make_spec
+from crmlab.core.modeltext import ModelSpec, make_spec
 
 __all__ = ["HOC_APPROACHES", "METHODS", "Stage", "Design", "expand_model", "run_design",
            "stage_transform", "repeated_name"]

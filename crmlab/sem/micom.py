@@ -15,7 +15,7 @@ from crmlab.core.errors import ConvergenceError, DataError, ParameterError
 from crmlab.sem.data import prepare_items
 from crmlab.sem.pls import SCHEMES
 from crmlab.sem.predict import stacked_pls
-from crmlab.sem.syntax import parse_model
+from crmlab.core.modeltext import parse_model
 
 __all__ = ["MICOMResult", "micom"]
 

@@ -17,7 +17,7 @@ from crmlab.sem.hoc import HOC_APPROACHES, METHODS, expand_model, run_design, st
 from crmlab.sem.pls_algo import SCHEMES, _path_coefficients, pls_core, resample_covariances, total_effects  # noqa: F401
 from crmlab.sem.pls_boot import PLSBootstrap, outer_arrays, outer_index, rho_arrays, run_bootstrap
 from crmlab.sem.pls_modeb import block_vif, redundancy_analysis
-from crmlab.sem.syntax import make_spec, parse_model
+from crmlab.core.modeltext import make_spec, parse_model
 
 __all__ = ["PLSPM", "PLSBootstrap", "pls_core", "SCHEMES", "METHODS", "HOC_APPROACHES", "resample_covariances"]
 

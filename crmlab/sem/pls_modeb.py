@@ -6,7 +6,7 @@ import pandas as pd
 
 from crmlab.core.errors import DataError, ParameterError
 from crmlab.sem.pls_algo import pls_core, resample_covariances
-from crmlab.sem.syntax import ModelSpec, make_spec
+from crmlab.core.modeltext import ModelSpec, make_spec
 
 __all__ = ["block_vif", "redundancy_analysis", "REDUNDANCY_THRESHOLD"]
 

@@ -17,7 +17,7 @@ from scipy import stats
 from crmlab.core.errors import ConvergenceError, DataError, ParameterError
 from crmlab.sem.data import prepare_items
 from crmlab.sem.pls import SCHEMES, pls_core, resample_covariances
-from crmlab.sem.syntax import parse_model
+from crmlab.core.modeltext import parse_model
 
 __all__ = ["PLSPredict", "CVPATResult", "cvpat", "fold_assignments", "stacked_pls", "TECHNIQUES"]
 

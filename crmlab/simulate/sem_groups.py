@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from crmlab.core.errors import ParameterError
-from crmlab.sem.syntax import parse_model
+from crmlab.core.modeltext import parse_model
 
 __all__ = ["composite_items", "simulate_groups"]
 

@@ -7,7 +7,7 @@ import pandas as pd
 from crmlab.core.errors import ParameterError
 from crmlab.loyalty import KOTLER_LOSS
 from crmlab.sem.data import prepare_items
-from crmlab.sem.syntax import parse_model
+from crmlab.core.modeltext import parse_model
 
 __all__ = [
     "data_record",

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from crmlab.core.errors import ParameterError
-from crmlab.sem.syntax import ECSI_MODEL, parse_model
+from crmlab.core.modeltext import ECSI_MODEL, parse_model
 
 
 def test_ecsi_model_matches_r_plspm_satisfaction_path_matrix():
@@ -63,3 +63,37 @@ def test_syntax_errors_name_line_and_construct(text, message):
 def test_missing_model_file_is_reported():
     with pytest.raises(ParameterError, match="does not exist"):
         parse_model("no_such_model.txt")
+
+
+def test_chinese_construct_and_item_names_and_quoted_names():
+    from crmlab.core.modeltext import parse_model
+
+    spec = parse_model("""
+    形象 =~ 形象1 + 形象2 + 形象3
+    满意度 =~ 满意1 + 满意2
+    忠诚度 =~ `推荐意愿(0-10)` + "再次购买 意愿" + loy.3   # a comment with # and "quotes"
+    满意度 ~ 形象
+    忠诚度 ~ 满意度 + 形象
+    """)
+    assert spec.constructs["忠诚度"] == ("推荐意愿(0-10)", "再次购买 意愿", "loy.3")
+    assert ("满意度", "忠诚度") in spec.paths and ("形象", "满意度") in spec.paths
+
+
+def test_invalid_name_message_says_what_names_may_be():
+    import pytest
+
+    from crmlab.core.errors import ParameterError
+    from crmlab.core.modeltext import parse_model
+
+    with pytest.raises(ParameterError, match=r"model line 1: '推荐意愿\(0-10\)' is not a valid name: names are "
+                                             r"letters of any script .* backticks"):
+        parse_model("LOY =~ 推荐意愿(0-10) + loy2")
+    with pytest.raises(ParameterError, match="'1st' is not a valid construct name"):
+        parse_model("1st =~ a + b")
+
+
+def test_long_model_text_is_never_taken_for_a_file_name():
+    from crmlab.core.modeltext import parse_model
+
+    text = "SAT =~ " + " + ".join(f"satisfaction_item_{i}" for i in range(40))
+    assert len(text) > 255 and len(parse_model(text).constructs["SAT"]) == 40

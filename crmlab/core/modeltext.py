@@ -16,6 +16,10 @@ Supported operators are ``=~`` (reflective measurement, PLS Mode A), ``<~``
 the line ends with ``+``.  Fixed values or labels (``0.5*x``, ``a*x``) and the
 covariance operator ``~~`` are not supported and give a clear error.
 
+Names: construct and item names are letters of any script (``形象``, ``满意度``), digits,
+``_`` and ``.``, not starting with a digit. Any other name (spaces, brackets, a leading digit)
+is written between backticks or double quotes: ```推荐意愿(0-10)``` or ``"overall sat"``.
+
 Higher-order constructs are constructs measured by constructs::
 
     QUAL1 =~ qual1 + qual2 + qual3
@@ -59,7 +63,58 @@ SAT  ~ IMAG + EXPE + QUAL + VAL
 LOY  ~ IMAG + SAT
 """
 
-_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.]*$")
+_NAME = re.compile(r"^[^\W\d][\w.]*$")  # Unicode letters (形象, SAT), digits, '_' and '.'
+_QUOTED = re.compile(r"^(`[^`]+`|\"[^\"]+\")$")
+NAME_RULE = ("names are letters of any script (e.g. 形象, SAT), digits, '_' and '.', not starting with a digit; "
+             "quote any other name with backticks or double quotes, e.g. `推荐意愿(0-10)`")
+
+
+def _name(token: str, lineno: int, what: str) -> str:
+    """A name as written (unquoted), or a ParameterError saying what names may be."""
+    t = token.strip()
+    if _QUOTED.match(t):
+        return t[1:-1]
+    if not _NAME.match(t):
+        raise ParameterError(f"model line {lineno}: {t!r} is not a valid {what}: {NAME_RULE}")
+    return t
+
+
+def _outside_quotes(text: str) -> list[tuple[int, str]]:
+    """(position, character) of every character not between quotes."""
+    out, quote = [], None
+    for i, ch in enumerate(text):
+        if quote:
+            if ch == quote:
+                quote = None
+        elif ch in "`\"":
+            quote = ch
+        else:
+            out.append((i, ch))
+    return out
+
+
+def _split_outside(text: str, sep: str) -> list[str]:
+    cuts = [i for i, ch in _outside_quotes(text) if ch == sep]
+    parts, start = [], 0
+    for c in cuts:
+        parts.append(text[start:c])
+        start = c + 1
+    parts.append(text[start:])
+    return parts
+
+
+def _operator(stmt: str) -> tuple[str | None, int]:
+    """The statement's operator ('=~', '<~', '~~' or '~') outside quotes, and its position."""
+    plain = _outside_quotes(stmt)
+    for k, (i, ch) in enumerate(plain):
+        nxt = plain[k + 1] if k + 1 < len(plain) and plain[k + 1][0] == i + 1 else (None, "")
+        if ch == "=" and nxt[1] == "~":
+            return "=~", i
+        if ch == "<" and nxt[1] == "~":
+            return "<~", i
+        if ch == "~":
+            return ("~~", i) if nxt[1] == "~" else ("~", i)
+    return None, -1
 
 
 @dataclass(frozen=True)
@@ -182,7 +237,7 @@ class ModelSpec:
 
 
 def _read_source(model: str) -> str:
-    if "=~" in model or "~" in model or "\n" in model:
+    if "=~" in model or "~" in model or "\n" in model or len(model) > 255:
         return model
     p = Path(model)
     if p.suffix and not p.exists():
@@ -197,8 +252,8 @@ def _split_statements(text: str):
     """Yield (line_number, statement) pairs, joining lines that end with '+'."""
     pending, start = "", None
     for lineno, raw in enumerate(text.splitlines(), start=1):
-        line = raw.split("#", 1)[0].strip()
-        for part in line.split(";"):
+        line = _split_outside(raw, "#")[0].strip()
+        for part in _split_outside(line, ";"):
             part = part.strip()
             if not part:
                 continue
@@ -214,16 +269,16 @@ def _split_statements(text: str):
 
 
 def _terms(rhs: str, lineno: int, stmt: str) -> list:
-    terms = [t.strip() for t in rhs.split("+")]
+    terms = [t.strip() for t in _split_outside(rhs, "+")]
     if any(t == "" for t in terms):
         raise ParameterError(f"model line {lineno}: empty term in {stmt!r} (stray '+'?)")
+    out = []
     for t in terms:
-        if "*" in t:
+        if "*" in t and not _QUOTED.match(t):
             raise ParameterError(
                 f"model line {lineno}: fixed values/labels such as {t!r} are not supported")
-        if not _NAME.match(t):
-            raise ParameterError(f"model line {lineno}: {t!r} is not a valid name in {stmt!r}")
-    return terms
+        out.append(_name(t, lineno, "name"))
+    return out
 
 
 def parse_model(model: "str | ModelSpec") -> ModelSpec:
@@ -256,14 +311,12 @@ def parse_model(model: "str | ModelSpec") -> ModelSpec:
     paths: list = []
     path_lines: list = []
     for lineno, stmt in _split_statements(text):
-        if "~~" in stmt:
+        op, at = _operator(stmt)
+        if op == "~~":
             raise ParameterError(f"model line {lineno}: covariances ('~~') are not supported: {stmt!r}")
-        if "=~" in stmt or "<~" in stmt:
-            op = "=~" if "=~" in stmt else "<~"
-            lhs, rhs = stmt.split(op, 1)
-            lhs = lhs.strip()
-            if not _NAME.match(lhs):
-                raise ParameterError(f"model line {lineno}: {lhs!r} is not a valid construct name")
+        if op in ("=~", "<~"):
+            lhs, rhs = stmt[:at], stmt[at + 2:]
+            lhs = _name(lhs, lineno, "construct name")
             if lhs in constructs:
                 raise ParameterError(f"model line {lineno}: construct {lhs!r} is defined twice")
             items = _terms(rhs, lineno, stmt)
@@ -272,11 +325,9 @@ def parse_model(model: "str | ModelSpec") -> ModelSpec:
             constructs[lhs] = tuple(items)
             modes[lhs] = "B" if op == "<~" else "A"
             def_lines[lhs] = lineno
-        elif "~" in stmt:
-            lhs, rhs = stmt.split("~", 1)
-            lhs = lhs.strip()
-            if not _NAME.match(lhs):
-                raise ParameterError(f"model line {lineno}: {lhs!r} is not a valid construct name")
+        elif op == "~":
+            lhs, rhs = stmt[:at], stmt[at + 1:]
+            lhs = _name(lhs, lineno, "construct name")
             for src in _terms(rhs, lineno, stmt):
                 if src == lhs:
                     raise ParameterError(f"model line {lineno}: construct {lhs!r} cannot predict itself")
