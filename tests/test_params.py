@@ -80,14 +80,17 @@ def test_bad_parameters_cell_is_explained(source, fragment):
         parse_parameters_source(source)
 
 
-def test_cli_values_are_yaml():
-    assert parse_cli_value("3") == 3
-    assert parse_cli_value("0.5") == 0.5
-    assert parse_cli_value("true") is True
-    assert parse_cli_value("[q2, q3]") == ["q2", "q3"]
-    assert parse_cli_value("null") is None
-    assert parse_cli_value("data/x.csv") == "data/x.csv"
-    assert parse_cli_value("") == ""
+def test_cli_values_are_read_by_the_declared_type():
+    declared = parse_parameters_source(SOURCE + "names: list[str] = []\nanything = None\n")
+
+    def cli(name, text):
+        return validate_parameters(declared, {name: parse_cli_value(text)}, "nb")[name]
+    assert cli("seed", "3") == 3 and cli("alpha", "0.5") == 0.5 and cli("quick", "true") is True
+    assert cli("drivers", "[q2, q3]") == ["q2", "q3"] and cli("group", "null") is None
+    assert cli("data", "data/x.csv") == "data/x.csv" and cli("data", "") == ""
+    assert cli("names", "[yes, no, 1]") == ["yes", "no", "1"]  # YAML 1.1 booleans are text here
+    assert cli("data", "line 1\nline 2") == "line 1\nline 2"  # newlines kept
+    assert cli("anything", "[1, yes]") == [1, "yes"]
 
 
 def test_every_study_notebook_declares_parseable_parameters():

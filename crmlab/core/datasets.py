@@ -68,8 +68,67 @@ def _sniff_delimiter(text: str, path: Path) -> str:
         return best
 
 
-def read_table(path: str | os.PathLike, *, sep: str | None = None, **kwargs) -> pd.DataFrame:
-    """Read a CSV (any common delimiter; UTF-8, UTF-8 with BOM or GBK) or Parquet file.
+EXCEL = {".xlsx", ".xlsm", ".xls"}
+PARQUET = {".parquet", ".pq"}
+
+
+def _sheet_name(p: Path, sheet):
+    """The sheet to read (name or 0-based position; None: the first), checked against the workbook."""
+    from python_calamine import CalamineWorkbook
+
+    try:
+        names = CalamineWorkbook.from_path(str(p)).sheet_names
+    except Exception as exc:  # calamine raises its own error types
+        raise DataError(f"{p}: not a readable Excel workbook ({exc})") from exc
+    if sheet is None:
+        return names[0]
+    if isinstance(sheet, int) or (isinstance(sheet, str) and sheet.isdigit() and sheet not in names):
+        i = int(sheet)
+        if not 0 <= i < len(names):
+            raise DataError(f"{p}: has {len(names)} sheet(s) {names}; sheet number {i} does not exist "
+                            f"(parameter 'sheet' counts from 0)")
+        return names[i]
+    if sheet not in names:
+        raise DataError(f"{p}: no sheet named {sheet!r}; sheets: {names} (set parameter 'sheet')")
+    return sheet
+
+
+def read_header(path: str | os.PathLike, *, sheet=None) -> list[str]:
+    """The column names of a CSV, Excel or Parquet file, read from its header only (fast on any size).
+
+    A folder of Parquet files or a glob reads the first file's schema.
+    """
+    p = resolve_path(path)
+    if p.is_dir():
+        files = sorted(p.rglob("*.parquet")) or sorted(p.rglob("*.pq"))
+        if not files:
+            raise DataError(f"{p}: a folder, but it holds no Parquet files")
+        p = files[0]
+    suffix = p.suffix.lower()
+    if suffix in PARQUET:
+        import pyarrow.parquet as pq
+
+        try:
+            return list(pq.read_schema(p).names)
+        except Exception as exc:
+            raise DataError(f"{p}: not a readable Parquet file ({exc})") from exc
+    if suffix in EXCEL:
+        from python_calamine import CalamineWorkbook
+
+        rows = CalamineWorkbook.from_path(str(p)).get_sheet_by_name(_sheet_name(p, sheet)).to_python(nrows=1)
+        return [str(c) for c in rows[0]] if rows else []
+    with open(p, "rb") as fh:
+        raw = fh.read(1 << 16)
+    text, _ = _decode(raw[: raw.rfind(b"\n") + 1] or raw, p)
+    if not text.strip():
+        raise DataError(f"{p}: the file is empty")
+    first = text.splitlines()[0]
+    sep = _sniff_delimiter(text, p)
+    return [c.strip() for c in next(csv.reader([first], delimiter=sep))]
+
+
+def read_table(path: str | os.PathLike, *, sep: str | None = None, sheet=None, **kwargs) -> pd.DataFrame:
+    """Read a CSV (any common delimiter; UTF-8, UTF-8 with BOM or GBK), Excel (.xlsx) or Parquet file.
 
     Parameters
     ----------
@@ -78,8 +137,10 @@ def read_table(path: str | os.PathLike, *, sep: str | None = None, **kwargs) -> 
     sep : str, optional
         Delimiter; sniffed from the first lines when omitted. ``r"\\s+"`` reads
         whitespace-separated files.
+    sheet : str or int, optional
+        The Excel sheet (name, or position from 0); default the first.
     **kwargs
-        Passed to :func:`pandas.read_csv`.
+        Passed to :func:`pandas.read_csv` (or :func:`pandas.read_excel`).
 
     Raises
     ------
@@ -89,7 +150,13 @@ def read_table(path: str | os.PathLike, *, sep: str | None = None, **kwargs) -> 
     """
     p = resolve_path(path)
     note_input(p)
-    if p.suffix.lower() in {".parquet", ".pq"}:
+    if p.suffix.lower() in EXCEL:
+        name = _sheet_name(p, sheet)
+        try:
+            return pd.read_excel(p, sheet_name=name, engine="calamine", **kwargs)
+        except Exception as exc:
+            raise DataError(f"{p}: cannot read sheet {name!r} ({exc})") from exc
+    if p.suffix.lower() in PARQUET:
         try:
             return pd.read_parquet(p)
         except Exception as exc:  # pyarrow raises many types

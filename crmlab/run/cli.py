@@ -5,28 +5,44 @@ import argparse
 import sys
 from pathlib import Path
 
-import yaml
-
 from crmlab.core.errors import CrmlabError, ParameterError
-from crmlab.run.params import notebook_parameters, parse_cli_value
+from crmlab.run.params import Overrides, load_yaml, notebook_parameters, parse_cli_value
 
 
-def _parse_overrides(pairs: list[str], params_file: str | None) -> dict:
-    overrides: dict = {}
+def _parse_overrides(pairs: list[str], params_file: str | None) -> Overrides:
+    """``-p`` values (shared by every study of the run) and a ``--params`` YAML file: shared keys at the top,
+    and a section per study (its name in studies.yaml or its notebook's stem) for that study only."""
+    overrides = Overrides()
     if params_file:
         path = Path(params_file)
         if not path.is_file():
             raise ParameterError(f"--params: file {params_file!r} not found")
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = load_yaml(path.read_text(encoding="utf-8"), params_file) or {}
         if not isinstance(data, dict):
-            raise ParameterError(f"{params_file}: expected a mapping of parameter names to values")
-        overrides.update(data)
+            raise ParameterError(f"{params_file}: expected a mapping of parameter names to values "
+                                 f"(and optionally a section per study)")
+        names = _study_names()
+        for key, value in data.items():
+            if key in names and isinstance(value, dict):
+                overrides.sections[str(key)] = value
+            else:
+                overrides.shared[str(key)] = value
     for pair in pairs:
         if "=" not in pair:
             raise ParameterError(f"-p expects NAME=VALUE, got {pair!r}")
         name, value = pair.split("=", 1)
-        overrides[name.strip()] = parse_cli_value(value)
+        overrides.shared[name.strip()] = parse_cli_value(value)
     return overrides
+
+
+def _study_names() -> set[str]:
+    from crmlab.run.runner import load_studies
+
+    try:
+        studies = load_studies()
+    except ParameterError:
+        return set()
+    return {s["name"] for s in studies} | {Path(s["notebook"]).stem for s in studies}
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -82,7 +98,12 @@ def cmd_params(args: argparse.Namespace) -> int:
             raise ParameterError(f"no notebook or study named {target!r}")
         path = Path(match[0]["notebook"])
     for name, p in notebook_parameters(path).items():
-        print(f"{name:<22} {p.type_name:<16} default {p.default!r}")
+        default = repr(p.default)
+        if "\n" in default or len(default) > 60:
+            default = default.replace("\\n", " ")[:57] + "..."
+        print(f"{name:<22} {p.type_name:<24} default {default}")
+        if p.description:
+            print(f"{'':<22} {p.description}")
     return 0
 
 

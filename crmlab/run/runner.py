@@ -33,7 +33,7 @@ from crmlab.report.htmlfont import embed_cjk_font
 from crmlab.run import folders
 from crmlab.run.export import banner_info, export_html, notebook_title
 from crmlab.run.index import headline, render_index, render_runs_index
-from crmlab.run.params import notebook_parameters, validate_parameters
+from crmlab.run.params import Overrides, notebook_parameters, validate_parameters
 from crmlab.run.provenance import display_path, git_info, input_files, new_run_id, now, package_versions, sha256
 
 STUDIES_FILE = "studies.yaml"
@@ -86,34 +86,45 @@ def load_studies(path: Path | None = None) -> list[dict[str, Any]]:
     return studies
 
 
-def _absolutize(value: Any, base: Path) -> Any:
-    """Turn relative paths that exist under ``base`` (the caller's cwd) into absolute ones."""
-    if isinstance(value, str) and value and not os.path.isabs(value) and (base / value).exists():
-        return str((base / value).resolve())
-    if isinstance(value, list):
-        return [_absolutize(v, base) for v in value]
-    return value
+def _absolute_files(declared: dict, values: dict[str, Any], given: set[str], base: Path) -> dict[str, Any]:
+    """Relative data paths the user gave that exist under ``base`` (their working directory), made
+    absolute: the kernel runs in the study's output folder and must read the same file."""
+    out = dict(values)
+    for name in given:
+        p, v = declared.get(name), values.get(name)
+        if p is None or not isinstance(v, str) or os.path.isabs(v) or not any(a.kind == "file" for a in p.alts):
+            continue
+        try:
+            if (base / v).exists():
+                out[name] = str((base / v).resolve())
+        except OSError:  # not a path at all
+            pass
+    return out
 
 
 def plan(
     targets: list[str] | None = None,
-    overrides: dict[str, Any] | None = None,
+    overrides: dict[str, Any] | Overrides | None = None,
     *,
     quick: bool = False,
     studies_file: Path | None = None,
     cwd: Path | None = None,
 ) -> list[Job]:
-    """Build the list of jobs and validate every parameter of every job.
+    """Build the list of jobs and check every parameter of every job, before any kernel starts.
 
     ``targets`` are notebook paths or study names; none means every study in
-    ``studies.yaml``. Precedence: notebook defaults < study parameters <
-    study ``quick`` set (with ``quick=True``) < ``overrides``.
+    ``studies.yaml`` (a notebook path listed there once runs as that study, with its parameters
+    and quick set). Precedence: notebook defaults < study parameters < study ``quick`` set
+    (with ``quick=True``) < shared overrides < the study's own section of the overrides.
+    A shared override applies to the studies that declare it; one that no study of the run
+    declares is refused.
     """
     cwd = cwd or Path.cwd()
-    overrides = {k: _absolutize(v, cwd) for k, v in (overrides or {}).items()}
+    ov = overrides if isinstance(overrides, Overrides) else Overrides(shared=dict(overrides or {}))
     # studies.yaml is needed to run every study or to look a study up by name; plain notebook paths need none
-    need_studies = not targets or studies_file is not None or any(not t.endswith(".ipynb") for t in targets)
-    studies = load_studies(studies_file) if need_studies else []
+    need_studies = (not targets or studies_file is not None or bool(ov.sections)
+                    or any(not t.endswith(".ipynb") for t in targets))
+    studies = load_studies(studies_file) if need_studies or _studies_file_exists(studies_file) else []
     entries: list[dict[str, Any]] = []
     if not targets:
         entries = list(studies)
@@ -127,25 +138,41 @@ def plan(
             if not nb.is_file():
                 names = ", ".join(s["name"] for s in studies)
                 raise ParameterError(f"no notebook or study named {t!r} (studies: {names or 'none'})")
-            entries.append({"name": nb.stem, "notebook": nb.resolve(), "parameters": {}, "quick": {}})
+            listed = [s for s in studies if s["notebook"] == nb.resolve()]
+            entries.append(listed[0] if len(listed) == 1 else
+                           {"name": nb.stem, "notebook": nb.resolve(), "parameters": {}, "quick": {}})
+    known = {s["name"] for s in studies} | {Path(s["notebook"]).stem for s in studies} | {
+        e["name"] for e in entries} | {Path(e["notebook"]).stem for e in entries}
+    stray = sorted(set(ov.sections) - known)
+    if stray:
+        raise ParameterError(f"--params: section(s) {stray} name no study (studies: {', '.join(sorted(known))})")
     counts: dict[Path, int] = {}
     for e in entries:
         counts[e["notebook"]] = counts.get(e["notebook"], 0) + 1
-    jobs, problems = [], []
+    jobs, problems, used = [], [], set()
     for e in entries:
         nb: Path = e["notebook"]
         folder = nb.stem if counts[nb] == 1 else f"{nb.stem}-{e['name']}"
         given = dict(e["parameters"])
         if quick:
             given.update(e.get("quick", {}))
-        given.update(overrides)
         try:
             declared = notebook_parameters(nb)
-            full = validate_parameters(declared, given, nb.name)
+            names = {e["name"], nb.stem}
+            own = {k: v for n in sorted(names) for k, v in ov.sections.get(n, {}).items()}
+            given.update({k: v for k, v in ov.shared.items() if k in declared or len(entries) == 1})
+            given.update(own)
+            used.update(k for k in ov.shared if k in declared)
+            full = validate_parameters(declared, given, nb.name, base=cwd)
+            full = _absolute_files(declared, full, set(given), cwd)
         except ParameterError as exc:
             problems.append(str(exc))
             continue
         jobs.append(Job(folder, nb, {k: full[k] for k in given}, full, e.get("title", ""), e.get("headline")))
+    unused = sorted(set(ov.shared) - used)
+    if unused and len(entries) > 1:
+        problems.append(f"unknown parameter(s) {unused}: no study of this run declares them "
+                        f"(crmlab params NAME lists a study's parameters)")
     if problems:
         raise ParameterError("\n".join(problems))
     names = [j.name for j in jobs]
@@ -153,6 +180,10 @@ def plan(
     if dupes:
         raise ParameterError(f"two jobs would write the same folder: {dupes}")
     return jobs
+
+
+def _studies_file_exists(studies_file: Path | None) -> bool:
+    return (studies_file or project_root() / "notebooks" / STUDIES_FILE).exists()
 
 
 # --- executing one notebook (in a worker process) ---------------------------------------------
