@@ -149,9 +149,10 @@ def simulate_campaign(n_customers: int, *, model: str = "bgnbd", r: float, alpha
         fixed = {"s": s}
     else:
         a, b = _positive("a", a), _positive("b", b)
-        pairs = {k: tuple(float(u) for u in v) for k, v in dropout_coef.items()}
-        if any(len(v) != 2 for v in pairs.values()):
-            raise ParameterError("for model='bgnbd' each dropout_coef value is a pair (gamma_a, gamma_b)")
+        if any(np.ndim(v) != 1 or len(v) != 2 for v in dropout_coef.values()):
+            raise ParameterError("for model='bgnbd' each dropout_coef value is a pair (gamma_a, gamma_b) "
+                                 f"acting on (a, b); got {dropout_coef!r}")
+        pairs = {k: (float(v[0]), float(v[1])) for k, v in dropout_coef.items()}
         pairs["treated"] = (float(np.log(md)), 0.0)
         coef.update({f"dropout_a:{k}": v[0] for k, v in pairs.items()})
         coef.update({f"dropout_b:{k}": v[1] for k, v in pairs.items()})
