@@ -19,8 +19,8 @@ from crmlab.core import datasets
 from crmlab.core.errors import DataError, ParameterError
 from crmlab.simulate.campaign import simulate_campaign
 
-BG = dict(r=0.243, alpha=4.414, a=0.793, b=2.426)
-PN = dict(r=0.553, alpha=10.578, s=0.606, beta=11.669)
+BG = {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426}
+PN = {"r": 0.553, "alpha": 10.578, "s": 0.606, "beta": 11.669}
 CAL, END = "1997-12-31", "1998-06-30"
 HOLDOUT = (pd.Timestamp(END) - pd.Timestamp(CAL)).days / 7  # weeks
 
@@ -183,7 +183,10 @@ def test_campaign_value_matches_planted_parameters_and_realised_holdout(sim_bg, 
     act1, act0 = hold[treated].mean(), hold[~treated].mean()
     se_act = np.sqrt(hold[treated].var() / n1 + hold[~treated].var() / n0)
     assert abs(v["purchases_effect"] - (act1 - act0)) < 3 * np.hypot(se_act, v["purchases_se"])
-    assert abs(v["purchases_campaign"] - act1) < 3 * hold[treated].std() / np.sqrt(n1) + 0.02 * act1
+    assert abs(v["purchases_campaign"] - act1) < 3 * np.hypot(hold[treated].std() / np.sqrt(n1),
+                                                              v["purchases_campaign_se"])
+    assert abs(v["purchases_counterfactual"] - act0) < 3 * np.hypot(hold[~treated].std() / np.sqrt(n0),
+                                                                    v["purchases_counterfactual_se"])
     # exact identities: undiscounted CLV = mean spend x expected purchases; total = n x per customer
     spend = res.spend_model.mean_spend()
     assert v["clv_campaign"] == pytest.approx(spend * v["purchases_campaign"], rel=1e-12)
@@ -207,16 +210,17 @@ def cdnow():
 
 def test_delta_method_and_parametric_bootstrap_intervals_agree_on_cdnow(cdnow):
     s, arms = cdnow
-    kw = dict(horizon=52.0, step=4.0, discount_rate=0.1, per_customer=False)
+    kw = {"horizon": 52.0, "step": 4.0, "discount_rate": 0.1, "per_customer": False}
     delta = campaign_effect(s, arms, **kw)
     boot = campaign_effect(s, arms, interval="bootstrap", n_draws=300, seed=2, **kw)
-    again = campaign_effect(s, arms, interval="bootstrap", n_draws=300, seed=2, **kw)
     vd, vb = delta.value.loc["mail"], boot.value.loc["mail"]
     assert vd["clv_effect"] == vb["clv_effect"]  # same point estimate
     assert vb["clv_se"] == pytest.approx(vd["clv_se"], rel=0.15)
     assert vb["purchases_se"] == pytest.approx(vd["purchases_se"], rel=0.15)
     assert (vb["clv_ci_high"] - vb["clv_ci_low"]) == pytest.approx(vd["clv_ci_high"] - vd["clv_ci_low"], rel=0.2)
-    pd.testing.assert_frame_equal(boot.value, again.value)
+    # reproducible: the seed fixes the draws
+    small = [campaign_effect(s, arms, interval="bootstrap", n_draws=20, seed=5, **kw).value for _ in range(2)]
+    pd.testing.assert_frame_equal(*small)
     # a made-up assignment: the random arm's purchase-rate interval covers 1 (no effect)
     row = delta.effects.set_index("effect").loc["purchase_rate_ratio"]
     assert row["ci_low"] < 1 < row["ci_high"]
@@ -242,7 +246,9 @@ def test_unmatched_customers_are_counted_and_left_out_of_the_fit(cdnow):
 
 @pytest.mark.slow
 def test_paretonbd_campaign_recovers_purchase_and_dropout_rate_ratios():
-    sim = simulate_campaign(100_000, model="paretonbd", **PN, campaign_purchase=1.3, campaign_dropout=0.7, seed=32)
+    # the covariate recovery on 100k customers is tests/test_clv_covariates.py; here the Pareto/NBD path of
+    # campaign_effect on 40k (its gradient integrates numerically per customer: ~1 s per 10k customers and fit)
+    sim = simulate_campaign(40_000, model="paretonbd", **PN, campaign_purchase=1.3, campaign_dropout=0.7, seed=32)
     s = sim.summary_at(CAL).join(sim.covariates[["mobile", "referred"]])
     res = campaign_effect(s, sim.assignment, model="paretonbd", purchase_covariates=["mobile", "referred"],
                           dropout_covariates=["mobile"], horizon=HOLDOUT, step=HOLDOUT, discount_rate=0.0,

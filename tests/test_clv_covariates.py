@@ -158,7 +158,8 @@ def test_predictions_equal_no_covariate_model_at_each_customers_parameters(summ,
         assert m.p_alive(*one, c1)[0] == pytest.approx(nocov().p_alive(*one, params=th)[0], rel=1e-12)
         assert m.conditional_expected_purchases(52, *one, c1)[0] == pytest.approx(
             nocov().conditional_expected_purchases(52, *one, params=th)[0], rel=1e-12)
-        assert m.expected_purchases(39.0, c1)[0] == pytest.approx(nocov().expected_purchases(39.0, params=th), rel=1e-12)
+        assert m.expected_purchases(39.0, c1)[0] == pytest.approx(nocov().expected_purchases(39.0, params=th),
+                                                                  rel=1e-12)
     # E(lambda_i) = r / alpha_i = (r / alpha0) exp(gamma1' x_i): the purchase ratio is exp(gamma)
     lam = ind["r"] / ind["alpha"]
     ratio = lam.to_numpy() / (m.params_["r"] / m.params_["alpha0"])

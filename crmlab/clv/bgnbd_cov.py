@@ -108,7 +108,10 @@ class BGNBDCovariates(CovariateModel):
 
     # -- predictions -------------------------------------------------------------------------------
     def p_alive(self, frequency, recency, T, covariates=None, coef=None) -> np.ndarray:
-        r"""P(alive | x, t_x, T, covariates) = 1 / (1 + \delta_{x>0} a_i/(b_i+x-1) ((alpha_i+T)/(alpha_i+t_x))^{r+x})."""
+        r"""P(alive | x, t_x, T, covariates).
+
+        = 1 / (1 + delta_{x>0} a_i/(b_i+x-1) ((alpha_i+T)/(alpha_i+t_x))^{r+x}) (Fader, Hardie & Lee 2008 note).
+        """
         x, tx, T_, (r, alpha, a, b) = self._rows_for(frequency, recency, T, covariates, coef)
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             log_odds = np.log(a) - np.log(np.maximum(b + x - 1, 1e-300)) + (r + x) * (

@@ -381,7 +381,7 @@ def campaign_effect(summary: pd.DataFrame, assignment, *, model: str = "bgnbd", 
                 cv[other] = 1.0 if (other == col and on_arm) else 0.0
             scen[key] = cv
 
-        def coef_row(pname, effect, process):
+        def coef_row(pname, effect, process, lab=lab):
             i = names.index(pname)
             g, se = phi[i], np.sqrt(V[i, i])
             effects.append({"arm": lab, "effect": effect, "process": process, "coef": g, "se": se,
@@ -431,8 +431,10 @@ def campaign_effect(summary: pd.DataFrame, assignment, *, model: str = "bgnbd", 
             lo, hi = np.quantile(sims, [(1 - level) / 2, (1 + level) / 2], axis=0)
         n_arm = int(mine.sum())
         values.append({"arm": lab, "n_customers": n_arm,
-                       "purchases_campaign": f0[0], "purchases_counterfactual": f0[1], "purchases_effect": f0[2],
-                       "purchases_se": se[2], "purchases_ci_low": lo[2], "purchases_ci_high": hi[2],
+                       "purchases_campaign": f0[0], "purchases_campaign_se": se[0],
+                       "purchases_counterfactual": f0[1], "purchases_counterfactual_se": se[1],
+                       "purchases_effect": f0[2], "purchases_se": se[2], "purchases_ci_low": lo[2],
+                       "purchases_ci_high": hi[2],
                        "clv_campaign": f0[3], "clv_counterfactual": f0[4], "clv_effect": f0[5], "clv_se": se[5],
                        "clv_ci_low": lo[5], "clv_ci_high": hi[5], "clv_total_effect": n_arm * f0[5],
                        "clv_total_se": n_arm * se[5], "clv_total_ci_low": n_arm * lo[5],

@@ -64,10 +64,10 @@ def covariate_matrix(covariates, names, n: int, *, like=None) -> np.ndarray:
     if not isinstance(covariates, (pd.DataFrame, Mapping)):
         raise DataError(f"covariates must be a DataFrame or a mapping of column name -> values; "
                         f"got {type(covariates).__name__}")
-    if isinstance(covariates, pd.DataFrame) and isinstance(like, (pd.Series, pd.DataFrame)):
-        if len(like.index) == len(covariates.index) and not like.index.equals(covariates.index):
-            raise DataError("the covariates' index does not match the customers' index (rows would be paired by "
-                            "position with different customers); align them, e.g. covariates.loc[summary.index]")
+    if (isinstance(covariates, pd.DataFrame) and isinstance(like, (pd.Series, pd.DataFrame))
+            and len(like.index) == len(covariates.index) and not like.index.equals(covariates.index)):
+        raise DataError("the covariates' index does not match the customers' index (rows would be paired by "
+                        "position with different customers); align them, e.g. covariates.loc[summary.index]")
     cols = []
     for name in names:
         if name not in covariates:

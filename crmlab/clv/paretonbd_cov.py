@@ -121,7 +121,11 @@ class ParetoNBDCovariates(CovariateModel):
         return self._alive_terms(frequency, recency, T, covariates, coef)[-1]
 
     def conditional_expected_purchases(self, t, frequency, recency, T, covariates=None, coef=None) -> np.ndarray:
-        r"""E[Y(t) | x, t_x, T, covariates] = P(alive) (r+x)(beta_i+T)/((alpha_i+T)(s-1)) [1 - ((beta_i+T)/(beta_i+T+t))^{s-1}]."""
+        r"""E[Y(t) | x, t_x, T, covariates].
+
+        = P(alive) (r+x)(beta_i+T)/((alpha_i+T)(s-1)) [1 - ((beta_i+T)/(beta_i+T+t))^{s-1}]
+        (Fader & Hardie 2005 note, eq. 41, at the customer's own alpha_i, beta_i).
+        """
         x, T_, r, s, alpha, beta, pa = self._alive_terms(frequency, recency, T, covariates, coef)
         t = np.asarray(t, dtype=float)
         if abs(s - 1) < 1e-8:
@@ -131,7 +135,10 @@ class ParetoNBDCovariates(CovariateModel):
         return pa * rate
 
     def expected_purchases(self, t, covariates=None, coef=None) -> np.ndarray:
-        r"""E[X(t)] = r beta_i / (alpha_i (s-1)) [1 - (beta_i/(beta_i+t))^{s-1}] for a new customer with these covariates."""
+        r"""E[X(t)] = r beta_i / (alpha_i (s-1)) [1 - (beta_i/(beta_i+t))^{s-1}] for a new customer.
+
+        One value per row of ``covariates``; ``t`` broadcasts against them (shape ``(steps, 1)`` for a grid).
+        """
         self._check_fitted()
         t = np.asarray(t, dtype=float)
         r, alpha, s, beta = self._row_params(self._coef(coef), covariates, self._n_rows(covariates, t), self.spec_)
