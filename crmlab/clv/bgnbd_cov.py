@@ -80,17 +80,19 @@ class BGNBDCovariates(CovariateModel):
         a_d, b_d = np.atleast_1d(a_d), np.atleast_1d(b_d)
         ac, bc, xc = a_d[d["cd"]], b_d[d["cd"]], d["cx"]
         x, xs, xi, cell = d["x"], d["xs"], d["xi"], d["cell"]
-        lab = betaln(ac, bc)
-        b2 = betaln(ac, bc + xc) - lab
+        # cells with x = 0 contribute nothing here (B(a, b+0)/B(a, b) = 1 and no "dropped out" branch):
+        # special functions only where x > 0
         pos = xc > 0
+        b2, ga, gb2, gb3 = (np.zeros(len(xc)) for _ in range(4))
         b3 = np.full(len(xc), -np.inf)
-        b3[pos] = betaln(ac[pos] + 1, bc[pos] + xc[pos] - 1) - lab[pos]
-        dab = digamma(ac + bc)
-        dabx = digamma(ac + bc + xc)
-        ga = ac * (dab - dabx)
-        gb2 = bc * (digamma(bc + xc) - digamma(bc) + dab - dabx)
-        gb3 = np.zeros(len(xc))
-        gb3[pos] = bc[pos] * (digamma(bc[pos] + xc[pos] - 1) - digamma(bc[pos]) + dab[pos] - dabx[pos])
+        ap, bp, xp = ac[pos], bc[pos], xc[pos]
+        b2[pos] = betaln(ap, bp + xp) - betaln(ap, bp)
+        b3[pos] = b2[pos] + np.log(ap) - np.log(bp + xp - 1)  # B(a+1, b+x-1) = B(a, b+x) a / (b+x-1)
+        dab = digamma(ap + bp) - digamma(ap + bp + xp)
+        dbx = digamma(bp + xp) - digamma(bp)
+        ga[pos] = ap * dab
+        gb2[pos] = bp * (dbx + dab)
+        gb3[pos] = bp * (dbx - 1.0 / (bp + xp - 1) + dab)  # digamma(b+x-1) = digamma(b+x) - 1/(b+x-1)
         T, tx = d["T"], d["tx"]
         la = np.log(alpha)
         lT, ltx = np.log(alpha + T), np.log(alpha + tx)
