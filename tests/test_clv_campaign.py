@@ -132,8 +132,7 @@ def _true_coef(res, sim):
 def bg_effect(sim_bg):
     s = sim_bg.summary_at(CAL).join(sim_bg.covariates[["mobile", "referred"]])
     res = campaign_effect(s, sim_bg.assignment, purchase_covariates=["mobile", "referred"],
-                          dropout_covariates=["mobile"], horizon=HOLDOUT, step=HOLDOUT, discount_rate=0.0,
-                          per_customer=False)
+                          dropout_covariates=["mobile"], horizon=HOLDOUT, step=HOLDOUT, discount_rate=0.0)
     return s, res
 
 
@@ -187,6 +186,14 @@ def test_campaign_value_matches_planted_parameters_and_realised_holdout(sim_bg, 
                                                               v["purchases_campaign_se"])
     assert abs(v["purchases_counterfactual"] - act0) < 3 * np.hypot(hold[~treated].std() / np.sqrt(n0),
                                                                     v["purchases_counterfactual_se"])
+    # law of total expectation: the arm means of the history-based predictions match the model-based means
+    pred = res.customers["expected_purchases"].to_numpy()
+    for hist, model_mean, model_se, sel in (("purchases_history_campaign", "purchases_campaign",
+                                             "purchases_campaign_se", treated),
+                                            ("purchases_history_control", "purchases_counterfactual",
+                                             "purchases_counterfactual_se", ~treated)):
+        se_hist = pred[sel].std() / np.sqrt(sel.sum())
+        assert abs(v[hist] - v[model_mean]) < 3 * np.hypot(se_hist, v[model_se]), hist
     # exact identities: undiscounted CLV = mean spend x expected purchases; total = n x per customer
     spend = res.spend_model.mean_spend()
     assert v["clv_campaign"] == pytest.approx(spend * v["purchases_campaign"], rel=1e-12)

@@ -212,7 +212,9 @@ class CampaignResult:
     value : DataFrame
         Per non-control arm: expected residual purchases and CLV per customer
         with the campaign and without it (counterfactual), their difference
-        per customer and in total over the arm's customers, with intervals.
+        per customer and in total over the arm's customers, with intervals;
+        with ``per_customer``, also ``*_history_campaign`` / ``*_history_control``:
+        the arm means of the history-based predictions (``customers``).
     customers : DataFrame or None
         Per matched customer: arm, P(alive), expected purchases over the
         horizon and CLV given the own history and arm.
@@ -354,6 +356,9 @@ def campaign_effect(summary: pd.DataFrame, assignment, *, model: str = "bgnbd", 
         if "monetary_value" not in data.columns:
             raise DataError("summary has no column 'monetary_value' for the spend model; pass spend_model=...")
         spend_model = GammaGamma().fit(data["frequency"], data["monetary_value"])
+    if not spend_model.params_["q"] > 1:
+        raise DataError(f"the spend model has q = {spend_model.params_['q']:.3f} <= 1, so the mean spend per "
+                        "transaction p gamma / (q - 1) is not finite and CLV is undefined")
     zq = stats.norm.ppf(0.5 + level / 2)
     phi, V = est.coef_.to_numpy(), est.vcov_.to_numpy()
     names = list(est.coef_.index)
@@ -450,9 +455,18 @@ def campaign_effect(summary: pd.DataFrame, assignment, *, model: str = "bgnbd", 
             customers["clv"] = customer_value(bound, spend_model, f, r, T, data["monetary_value"], horizon=horizon,
                                               discount_rate=discount_rate, time_unit_days=time_unit_days, step=step,
                                               margin=margin)
+    value = pd.DataFrame(values).set_index("arm")
+    # randomised comparison of the history-based predictions (law of total expectation: close to the model-based
+    # means above, up to sampling error)
+    for key, col in (("purchases", "expected_purchases"), ("clv", "clv")):
+        for lab in value.index:
+            ok = customers is not None and col in customers.columns
+            value.loc[lab, f"{key}_history_campaign"] = customers.loc[arm_v == lab, col].mean() if ok else np.nan
+            value.loc[lab, f"{key}_history_control"] = (customers.loc[arm_v == j.control, col].mean()
+                                                        if ok else np.nan)
     settings = {"model": model, "on": list(on), "purchase_covariates": list(purchase_covariates),
                 "dropout_covariates": list(dropout_covariates), "horizon": horizon, "step": step,
                 "discount_rate": discount_rate, "time_unit_days": time_unit_days, "margin": margin, "level": level,
                 "interval": interval, "n_draws": n_draws if interval == "bootstrap" else None}
-    return CampaignResult(effects=pd.DataFrame(effects), value=pd.DataFrame(values).set_index("arm"),
+    return CampaignResult(effects=pd.DataFrame(effects), value=value,
                           customers=customers, join=j, model=est, spend_model=spend_model, settings=settings)

@@ -212,6 +212,8 @@ class CovariateModel:
                             "so the dropout process cannot be estimated; lengthen the calibration period")
         spec, used, U, _, _ = self._design(covariates, n, like=frequency)
         w = None if weights is None else as_array(weights, "weights")
+        if w is not None and len(w) != n:
+            raise DataError(f"weights has {len(w)} values for {n} customers")
         cols, counts, _ = compress(x, tx, T_, *U.T, weights=w)
         ux, utx, uT = cols[:3]
         Uu = np.column_stack(cols[3:]) if used else np.zeros((len(ux), 0))
