@@ -37,8 +37,8 @@ class BGNBDCovariates(CovariateModel):
     with ``r`` common, and evaluate the BG/NBD likelihood (Fader, Hardie &
     Lee 2005, eq. 6) at each customer's :math:`(r, \alpha_i, a_i, b_i)`.
     This is the note's specification, with separate coefficient vectors
-    :math:`\gamma_2, \gamma_3` for ``a`` and ``b`` (CLVTools 0.x uses one
-    vector for both, which moves only the concentration :math:`a+b`, not the mean
+    :math:`\gamma_2, \gamma_3` for ``a`` and ``b`` (CLVTools uses one
+    vector for both -- its issue #120 -- which moves only the concentration :math:`a+b`, not the mean
     dropout probability).  Interpretation: :math:`E(\lambda_i) = (r/\alpha_0)
     e^{\gamma_1' x_{1i}}`, so :math:`e^{\gamma_{1k}}` is a purchase-rate ratio;
     the mean dropout probability per repeat purchase is

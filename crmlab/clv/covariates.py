@@ -260,8 +260,10 @@ class CovariateModel:
         nb = len(self.base_names)
         if self.initial is not None:
             unknown = set(self.initial) - set(names)
-            if unknown:
-                raise ParameterError(f"initial names unknown parameter(s) {sorted(unknown)}; known: {names}")
+            missing = [p for p in names[:nb] if p not in self.initial]
+            if unknown or missing:
+                raise ParameterError(f"initial: unknown parameter(s) {sorted(unknown)}, missing base parameter(s) "
+                                     f"{missing}; it takes {names[:nb]} and optionally the coefficients {names[nb:]}")
             nat = np.array([np.log(float(self.initial[p])) if i < nb else float(self.initial.get(p, 0.0))
                             for i, p in enumerate(names)])
             return np.linalg.solve(A, nat)
