@@ -302,9 +302,10 @@ class CovariateModel:
 
         bounds = [(-18.0, 18.0)] * nb + [(-40.0, 40.0)] * (len(phi0) - nb)
         res = optimize.minimize(objective, phi0, jac=True, method="L-BFGS-B", bounds=bounds,
-                                options={"maxiter": self.max_iter, "ftol": 1e-15, "gtol": 1e-10})
+                                options={"maxiter": self.max_iter, "ftol": 1e-10, "gtol": 1e-6})
         phi = res.x
-        # Newton polishing with one Hessian (refreshed if the iterate moves far): quadratic-then-linear convergence
+        # L-BFGS stops early on purpose: Newton steps with one Hessian (refreshed if the iterate moves far)
+        # finish the job in a few gradient evaluations
         loglik, g = self._ll_grad(phi, d, counts)
         hess = self._hessian(phi, d, counts, g)
         moved = 0.0
