@@ -251,7 +251,6 @@ def test_unmatched_customers_are_counted_and_left_out_of_the_fit(cdnow):
         campaign_effect(s, arms, on=("spend",))
 
 
-@pytest.mark.slow
 def test_paretonbd_campaign_recovers_purchase_and_dropout_rate_ratios():
     # the covariate recovery on 100k customers is tests/test_clv_covariates.py; here the Pareto/NBD path of
     # campaign_effect on 40k (its gradient integrates numerically per customer: ~1 s per 10k customers and fit)
