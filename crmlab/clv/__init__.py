@@ -10,6 +10,10 @@ from crmlab.clv.bgnbd import BGNBD
 from crmlab.clv.gammagamma import GammaGamma, independence_check
 from crmlab.clv.paretonbd import ParetoNBD
 from crmlab.clv.value import concentration, customer_value, holdout_by_frequency, holdout_errors, tracking
+# time-invariant covariates (Fader & Hardie 2007, note 019) and a randomised campaign as a covariate
+from crmlab.clv.bgnbd_cov import BGNBDCovariates
+from crmlab.clv.paretonbd_cov import ParetoNBDCovariates
+from crmlab.clv.campaign import campaign_effect, join_assignment
 
 #: name -> purchase-model class, so a notebook parameter can pick the model
 PURCHASE_MODELS = {"bgnbd": BGNBD, "paretonbd": ParetoNBD}
@@ -17,3 +21,4 @@ PURCHASE_MODELS = {"bgnbd": BGNBD, "paretonbd": ParetoNBD}
 __all__ = ["BGNBD", "ParetoNBD", "GammaGamma", "PURCHASE_MODELS", "ConvergenceError", "compress",
            "independence_check", "customer_value", "concentration", "holdout_by_frequency",
            "holdout_errors", "tracking"]
+__all__ += ["BGNBDCovariates", "ParetoNBDCovariates", "campaign_effect", "join_assignment"]
