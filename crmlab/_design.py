@@ -13,7 +13,7 @@ import pandas as pd
 
 from crmlab.core.errors import DataError
 
-__all__ = ["check_columns", "design_matrix", "event_indicator", "numeric_column", "rows_1based"]
+__all__ = ["check_columns", "design_levels", "design_matrix", "event_indicator", "numeric_column", "rows_1based"]
 
 
 def rows_1based(mask, k=5):
@@ -59,12 +59,27 @@ def _is_categorical(s):
     return not pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s)
 
 
-def design_matrix(df, covariates, source="model"):
+def design_levels(df, covariates):
+    """``{covariate: levels}`` of the categorical covariates (first level = reference)."""
+    out = {}
+    for c in covariates:
+        s = df[c]
+        if _is_categorical(s):
+            if isinstance(s.dtype, pd.CategoricalDtype):
+                present = set(s.dropna().unique())
+                out[c] = [str(v) for v in s.cat.categories if v in present]
+            else:
+                out[c] = sorted(s.dropna().astype(str).unique())
+    return out
+
+
+def design_matrix(df, covariates, source="model", levels=None):
     """Design matrix (float DataFrame) and ``assign`` {covariate: [design columns]}.
 
     Numeric covariates enter as they are; categorical ones as treatment dummies
-    ``"column=level"`` (first level the reference). Missing values raise
-    :class:`DataError` naming the column and the 1-based rows.
+    ``"column=level"`` (first level the reference; ``levels`` fixes them, e.g.
+    those of the data a model was fitted on). Missing values and levels not in
+    ``levels`` raise :class:`DataError` naming the column and the 1-based rows.
     """
     check_columns(df, covariates, source)
     cols, assign = {}, {}
@@ -74,16 +89,16 @@ def design_matrix(df, covariates, source="model"):
             raise DataError(f"{source}: covariate {c!r} is missing at rows {rows_1based(s.isna())} (1-based; "
                             f"{int(s.isna().sum())} rows); drop or impute them")
         if _is_categorical(s):
-            cat = s if isinstance(s.dtype, pd.CategoricalDtype) else s.astype(str)
-            if isinstance(s.dtype, pd.CategoricalDtype):
-                present = set(cat.unique())
-                levels = [lev for lev in cat.cat.categories if lev in present]
-            else:
-                levels = sorted(cat.unique())
-            if len(levels) < 2:
-                raise DataError(f"{source}: covariate {c!r} has a single level {levels}; drop it from the covariates")
+            cat = s.astype(str)
+            levs = levels[c] if levels and c in levels else design_levels(df, [c])[c]
+            unseen = ~cat.isin(levs)
+            if unseen.any():
+                raise DataError(f"{source}: covariate {c!r} has levels {sorted(cat[unseen].unique())[:5]} at rows "
+                                f"{rows_1based(unseen)} (1-based) that the model does not know; it knows {levs}")
+            if len(levs) < 2:
+                raise DataError(f"{source}: covariate {c!r} has a single level {levs}; drop it from the covariates")
             names = []
-            for lev in levels[1:]:
+            for lev in levs[1:]:
                 name = f"{c}={lev}"
                 cols[name] = (cat == lev).to_numpy(dtype=float)
                 names.append(name)
