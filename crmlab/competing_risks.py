@@ -31,21 +31,22 @@ def competing_status(durations, status, *, censor_value=0, groups=None, strata=N
     (numbers or labels). Causes are the sorted distinct other values, coded 1..K.
     """
     t = np.asarray(durations, dtype=float)
-    s = pd.Series(np.asarray(status, dtype=object))
-    if t.ndim != 1 or s.size != t.size:
+    s = np.asarray(status)
+    if t.ndim != 1 or s.shape != t.shape:
         raise DataError(f"durations ({t.size}) and status ({s.size}) must be 1-d and of equal length")
     bad = ~np.isfinite(t) | (t < 0)
     if bad.any():
         raise DataError(f"durations must be present, numeric and >= 0; rows {rows_1based(bad)} (1-based) are not")
-    if s.isna().any():
-        raise DataError(f"status is missing at rows {rows_1based(s.isna())} (1-based)")
-    cens = (s == censor_value).to_numpy()
-    labels = sorted(pd.unique(s[~cens]), key=lambda v: (str(type(v)), v))
+    scode, suniq = pd.factorize(s)
+    if (scode < 0).any():
+        raise DataError(f"status is missing at rows {rows_1based(scode < 0)} (1-based)")
+    suniq = [v.item() if isinstance(v, np.generic) else v for v in suniq]
+    cens = [v == censor_value for v in suniq]
+    labels = sorted((v for v, c in zip(suniq, cens) if not c), key=lambda v: (str(type(v)), v))
     if not labels:
         raise DataError(f"no events: every status equals the censoring value {censor_value!r}")
-    code = np.zeros(t.size, dtype=int)
-    for k, lab in enumerate(labels, 1):
-        code[(s == lab).to_numpy()] = k
+    lookup = np.array([0 if c else labels.index(v) + 1 for v, c in zip(suniq, cens)])
+    code = lookup[scode]
     out = [t, code, labels]
     for name, g in (("groups", groups), ("strata", strata)):
         if g is not None:
@@ -59,16 +60,16 @@ def competing_status(durations, status, *, censor_value=0, groups=None, strata=N
 
 
 # --------------------------------------------------------------------------- CIF
-def _cif_one(t, code, cause):
+def _cif_one(uniq, cnt, cause):
     """Aalen-Johansen CIF of ``cause`` and Gray's variance in one group (cmprsk ``cinc``).
 
-    Returns times of the cause's events, the CIF after each and its variance.
+    ``cnt[j, c]``: customers of the group with time ``uniq[j]`` and status code c
+    (0 censored). Returns times of the cause's events, the CIF after each and its variance.
     """
-    uniq, inv = np.unique(t, return_inverse=True)
-    d1 = np.bincount(inv, weights=code == cause, minlength=uniq.size)
-    nd = np.bincount(inv, weights=code > 0, minlength=uniq.size)
+    d1 = cnt[:, cause].astype(float)
+    nd = cnt[:, 1:].sum(axis=1).astype(float)
+    rs = cnt.sum(axis=1)[::-1].cumsum()[::-1].astype(float)
     d2 = nd - d1
-    rs = np.bincount(inv, minlength=uniq.size)[::-1].cumsum()[::-1].astype(float)
     act = nd > 0
     uniq, d1, d2, nd, rs = uniq[act], d1[act], d2[act], nd[act], rs[act]
     fkn = np.cumprod((rs - nd) / rs)  # overall KM after each time
@@ -153,50 +154,59 @@ def cumulative_incidence(durations, status, groups=None, *, censor_value=0, stra
     """
     t, code, labels, g, st = competing_status(durations, status, censor_value=censor_value, groups=groups,
                                               strata=strata)
+    tcode, tuniq = pd.factorize(t, sort=True)
     if g is None:
-        g = np.full(t.size, "all", dtype=object)
-    glabels, gcode = np.unique(g.astype(str) if g.dtype == object else g, return_inverse=True)
+        gcode, glabels = np.zeros(t.size, dtype=int), np.array(["all"])
+    else:
+        gcode, glabels = pd.factorize(g, sort=True)
+        glabels = np.asarray(glabels).astype(str)
+    K, T = len(labels), tuniq.size
     rows, max_time = [], {}
     for j, gl in enumerate(glabels):
         m = gcode == j
-        max_time[gl] = float(t[m].max())
+        cnt = np.bincount(tcode[m] * (K + 1) + code[m], minlength=T * (K + 1)).reshape(T, K + 1)
+        present = cnt.sum(axis=1) > 0
+        max_time[gl] = float(tuniq[present][-1])
         for k, cl in enumerate(labels, 1):
-            tt, F, v = _cif_one(t[m], code[m], k)
+            tt, F, v = _cif_one(tuniq[present], cnt[present], k)
             rows.append(pd.DataFrame({"group": gl, "cause": cl, "time": tt, "cif": F, "var": v, "se": np.sqrt(v)}))
     table = pd.concat(rows, ignore_index=True)
     tests = pd.DataFrame(columns=["cause", "stat", "p", "df"])
     if glabels.size > 1:
-        tests = gray_test(t, code, gcode, strata=st, rho=rho, causes=labels)
+        tests = _gray(tcode, T, code, gcode, glabels.size, st, rho, labels)
     return CumIncResult(table, tests, max_time, int(t.size))
 
 
 # --------------------------------------------------------------------------- Gray's test
-def gray_test(durations, status, groups, *, censor_value=0, strata=None, rho=0.0, causes=None):
+def gray_test(durations, status, groups, *, censor_value=0, strata=None, rho=0.0):
     """Gray's k-sample test of equal cumulative incidence, one row per cause.
 
     Returns a DataFrame ``cause, stat, p, df`` (chi-square on groups-1 df).
-    ``causes`` (internal) gives the labels when ``status`` is already coded 0..K.
     See :func:`cumulative_incidence` for the Notes.
     """
-    if causes is None:
-        t, code, causes, g, st = competing_status(durations, status, censor_value=censor_value, groups=groups,
-                                                  strata=strata)
-        _, gcode = np.unique(g, return_inverse=True)
-    else:
-        t, code, gcode, st = np.asarray(durations, float), np.asarray(status), np.asarray(groups), strata
-    ng = gcode.max() + 1
+    t, code, labels, g, st = competing_status(durations, status, censor_value=censor_value, groups=groups,
+                                              strata=strata)
+    if g is None:
+        raise ParameterError("gray_test needs groups")
+    tcode, tuniq = pd.factorize(t, sort=True)
+    gcode, glabels = pd.factorize(g, sort=True)
+    return _gray(tcode, tuniq.size, code, gcode, len(glabels), st, rho, labels)
+
+
+def _gray(tcode, T, code, gcode, ng, strata, rho, labels):
     if ng < 2:
         raise DataError("Gray's test needs at least two groups")
     if rho < 0:
         raise ParameterError(f"rho must be >= 0, got {rho}")
-    scodes = np.zeros(t.size, dtype=int) if st is None else np.unique(st, return_inverse=True)[1]
+    scodes = np.zeros(tcode.size, dtype=int) if strata is None else pd.factorize(strata, sort=True)[0]
     rows = []
-    for k, lab in enumerate(causes, 1):
+    for k, lab in enumerate(labels, 1):
         s, v = np.zeros(ng - 1), np.zeros((ng - 1, ng - 1))
         for h in range(scodes.max() + 1):
             m = scodes == h
             m_code = np.where(code[m] == k, 1, np.where(code[m] > 0, 2, 0))
-            s_h, v_h = _gray_stratum(t[m], m_code, gcode[m], ng, rho)
+            d = np.bincount((m_code * T + tcode[m]) * ng + gcode[m], minlength=3 * T * ng).reshape(3, T, ng)
+            s_h, v_h = _gray_stratum(d.astype(float), ng, rho)
             s, v = s + s_h, v + v_h
         try:
             stat = float(s @ np.linalg.solve(v, s))
@@ -206,12 +216,11 @@ def gray_test(durations, status, groups, *, censor_value=0, strata=None, rho=0.0
     return pd.DataFrame(rows)
 
 
-def _gray_stratum(t, m, g, ng, rho):
-    """Score and variance of Gray's test in one stratum (the recursion of cmprsk ``crst``, vectorised)."""
-    uniq, inv = np.unique(t, return_inverse=True)
-    T = uniq.size
-    d = np.zeros((3, T, ng))
-    np.add.at(d, (m, inv, g), 1.0)
+def _gray_stratum(d, ng, rho):
+    """Score and variance of Gray's test in one stratum (the recursion of cmprsk ``crst``, vectorised).
+
+    ``d[c, j, i]``: customers with status c (0 censored, 1 cause, 2 other) at time j in group i.
+    """
     tot = d.sum(axis=0)
     rs = tot[::-1].cumsum(axis=0)[::-1]  # at risk per group at each time
     act = (d[1] + d[2]).sum(axis=1) > 0

@@ -100,6 +100,12 @@ class FineGray:
         X = X - X.mean(axis=0)
         self._data = (t, ici, X)
         self._G = _left_km_censoring(t, (ici == 0).astype(float))
+        new = np.r_[True, t[1:] != t[:-1]]  # t is sorted: distinct times without another sort
+        self._inv = np.cumsum(new) - 1
+        self._uniq = t[new]
+        self._starts = np.flatnonzero(new)
+        self._x_events = X[ici == 1].sum(axis=0)
+        self._other_over_G = (ici == 2) / self._G
         beta = np.zeros(X.shape[1])
         ll, U, info = self._score(beta, with_info=True)
         for it in range(1, self.max_iter + 1):
@@ -127,39 +133,44 @@ class FineGray:
         self.se_ = pd.Series(np.sqrt(np.diag(V)), index=names)
         self.n_ = int(t.size)
         self.n_events_ = int((ici == 1).sum())
-        del self._data
+        del self._data, self._inv, self._uniq, self._starts, self._x_events, self._other_over_G
         return self
 
     def _sums(self, beta):
         """Weighted risk-set sums at the distinct times of the cause of interest."""
-        t, ici, X = self._data
-        G = self._G
+        _, ici, X = self._data
         r = np.exp(X @ beta)
-        uniq, inv = np.unique(t, return_inverse=True)
-        d = np.bincount(inv, weights=ici == 1, minlength=uniq.size)
-        R0 = _revcum(np.bincount(inv, weights=r, minlength=uniq.size))
-        R1 = _revcum(np.stack([np.bincount(inv, weights=r * X[:, j], minlength=uniq.size)
-                               for j in range(X.shape[1])], axis=1))
-        o = (ici == 2).astype(float)
-        wo = o * r / G  # other-cause rows, before their weight G(t-) at later times
-        A0 = np.cumsum(np.bincount(inv, weights=wo, minlength=uniq.size))
-        A1 = np.cumsum(np.stack([np.bincount(inv, weights=wo * X[:, j], minlength=uniq.size)
-                                 for j in range(X.shape[1])], axis=1), axis=0)
-        A0 = np.r_[0.0, A0[:-1]]  # strictly before t
-        A1 = np.vstack([np.zeros((1, X.shape[1])), A1[:-1]])
-        Gt = np.ones(uniq.size)
-        Gt[inv] = G  # G(t-) at each distinct time
+        G = self._G
+        uniq, inv = self._uniq, self._inv
+        by_time = self._by_time
+        d = by_time((ici == 1).astype(float))
+        R0 = _revcum(by_time(r))
+        R1 = _revcum(by_time(r[:, None] * X))
+        A0, A1 = self._other_before(r)
+        Gt = G[self._starts]  # G(t-) at each distinct time
         S0 = R0 + Gt * A0
         S1 = R1 + Gt[:, None] * A1
         return r, uniq, inv, d, Gt, S0, S1
 
-    def _score(self, beta, with_info=False):
+    def _by_time(self, values):
+        """Sums over the rows sharing each distinct time (rows are sorted by time)."""
+        return np.add.reduceat(values, self._starts, axis=0)
+
+    def _other_before(self, r):
+        """Sums of r/G and r x/G over other-cause rows with time strictly before each distinct time."""
         _, ici, X = self._data
+        wo = np.where(ici == 2, r / self._G, 0.0)
+        A0 = np.cumsum(self._by_time(wo))
+        A1 = np.cumsum(self._by_time(wo[:, None] * X), axis=0)
+        return np.r_[0.0, A0[:-1]], np.vstack([np.zeros((1, X.shape[1])), A1[:-1]])
+
+    def _score(self, beta, with_info=False):
+        X = self._data[2]
         r, uniq, inv, d, Gt, S0, S1 = self._sums(beta)
         ev = d > 0
-        ll = float((X[ici == 1] @ beta).sum() - (d[ev] * np.log(S0[ev])).sum())
+        ll = float(self._x_events @ beta - (d[ev] * np.log(S0[ev])).sum())
         xbar = S1[ev] / S0[ev, None]
-        U = X[ici == 1].sum(axis=0) - (d[ev, None] * xbar).sum(axis=0)
+        U = self._x_events - (d[ev, None] * xbar).sum(axis=0)
         if not with_info:
             return ll, U, None
         # sum_m d_m S2_m / S0_m through per-row weights, minus sum_m d_m xbar xbar'
@@ -167,7 +178,7 @@ class FineGray:
         h[ev] = d[ev] / S0[ev]
         K0 = np.cumsum(h)  # sum over event times <= t
         L0 = _revcum(h * Gt) - h * Gt  # sum over event times > t of d G / S0
-        w = r * K0[inv] + np.where(ici == 2, r / self._G * L0[inv], 0.0)
+        w = r * (K0[inv] + self._other_over_G * L0[inv])
         info = (X * w[:, None]).T @ X - (xbar * d[ev, None]).T @ xbar
         return ll, U, info
 
@@ -192,12 +203,7 @@ class FineGray:
         # psi: correction for the estimated censoring distribution
         M0 = _revcum(hG)  # sum over event times >= u
         M1 = _revcum(hG[:, None] * xbar)
-        wo = np.where(other, r / G, 0.0)
-        A0 = np.cumsum(np.bincount(inv, weights=wo, minlength=uniq.size))
-        A1 = np.cumsum(np.stack([np.bincount(inv, weights=wo * X[:, j], minlength=uniq.size) for j in range(p)],
-                                axis=1), axis=0)
-        A0 = np.r_[0.0, A0[:-1]]
-        A1 = np.vstack([np.zeros((1, p)), A1[:-1]])
+        A0, A1 = self._other_before(r)
         q = A1 * M0[:, None] - A0[:, None] * M1  # q(u) at each distinct time
         at_risk = np.bincount(inv, minlength=uniq.size)[::-1].cumsum()[::-1].astype(float)
         nc = np.bincount(inv, weights=ici == 0, minlength=uniq.size)
