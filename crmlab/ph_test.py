@@ -49,7 +49,7 @@ def _time_transform(time, event, transform):
     if transform == "rank":
         return stats.rankdata(time)  # average ranks over all rows, as R's rank()
     if transform == "km":
-        uniq, inv = np.unique(time, return_inverse=True)
+        inv, uniq = pd.factorize(time, sort=True)
         d = np.bincount(inv, weights=event, minlength=uniq.size)
         at_risk = np.bincount(inv, minlength=uniq.size)[::-1].cumsum()[::-1]
         surv = np.cumprod(1.0 - d / at_risk)
@@ -79,7 +79,7 @@ def _cox_pass(time, event, X, eta, strata, g, *, efron=True, time_blocks=True):
     the index of those events in the input.
     """
     p = X.shape[1]
-    order = np.lexsort((time, strata))
+    order = np.argsort(time, kind="stable") if strata.max() == 0 else np.lexsort((time, strata))
     t, e, s = time[order], event[order], strata[order]
     x = X[order] - X.mean(axis=0)
     r = np.exp(eta[order] - eta.mean())
@@ -126,14 +126,16 @@ def _cox_pass(time, event, X, eta, strata, g, *, efron=True, time_blocks=True):
         gg = gt[a:b][starts][ev]
         u[:p] += dev.sum(axis=0)
         weights = [np.ones(de.size)] + ([gg, gg**2] if time_blocks else [])
-        blocks = []
-        for w in weights:
+        V = np.empty((xs.shape[0], len(weights)))
+        for j, w in enumerate(weights):
             W = np.zeros(m)
             W[ev] = w * h1
             H2 = np.zeros(m)
             H2[ev] = w * h2
-            v = rs * (np.cumsum(W)[grp] - es * H2[grp])
-            A = (xs * v[:, None]).T @ xs
+            V[:, j] = rs * (np.cumsum(W)[grp] - es * H2[grp])
+        blocks = []
+        for j, w in enumerate(weights):
+            A = (xs * V[:, j : j + 1]).T @ xs  # sum_i v_ij x_i x_i'
             A -= (S1 * (w * q0)[:, None]).T @ S1
             B = (S1 * (w * q1)[:, None]).T @ D1
             A += B + B.T
@@ -420,7 +422,9 @@ def zph_from_lifelines(cph, data, *, covariates=None, transform="km", terms=True
     X = data[names].astype(float)
     st = None
     if cph.strata:
-        st = data[list(cph.strata)].astype(str).agg("|".join, axis=1).to_numpy()
+        scols = [cph.strata] if isinstance(cph.strata, str) else list(cph.strata)
+        check_columns(data, scols, "Cox PH test")
+        st = data[scols].astype(str).agg("|".join, axis=1).to_numpy()
     assign = {}
     for c in names:
         term = next((v for v in (covariates or []) if c == v or c.startswith(f"{v}=")), c.split("=")[0])

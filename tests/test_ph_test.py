@@ -196,7 +196,7 @@ def test_zph_smooth_matches_R_plot_cox_zph_curve(lung):
 def test_cox_zph_is_invariant_to_row_order_on_telco(telco):
     # tenure is whole months, so event times are heavily tied: tied times are one group, whatever their order
     base = ph.cox_zph(telco, "tenure", "event", TELCO_COVS, transform="rank", terms=False).table
-    shuffled = telco.sample(frac=1.0, random_state=np.random.RandomState(7)).reset_index(drop=True)
+    shuffled = telco.iloc[np.random.default_rng(7).permutation(len(telco))].reset_index(drop=True)
     again = ph.cox_zph(shuffled, "tenure", "event", TELCO_COVS, transform="rank", terms=False).table
     assert again["chisq"].to_numpy() == pytest.approx(base["chisq"].to_numpy(), rel=1e-9)
     assert again["p"].to_numpy() == pytest.approx(base["p"].to_numpy(), rel=1e-8)
@@ -212,6 +212,15 @@ def test_zph_from_lifelines_fit_with_get_dummies_design_matches_R_on_telco(telco
     assert z.table["term"].tolist() == TELCO_COVS + ["GLOBAL"]
     assert z.table["chisq"].to_numpy() == pytest.approx(R_TELCO["km"][0], rel=1e-6)
     assert z.to_dict()["contract"]["df"] == 2
+
+
+def test_zph_from_lifelines_stratified_fit_matches_R_on_lung(lung):
+    from lifelines import CoxPHFitter
+    data = lung[["time", "dead", "age", "ph.ecog", "sex"]]
+    cph = CoxPHFitter().fit(data, "time", "dead", strata=["sex"])
+    z = ph.zph_from_lifelines(cph, data)
+    assert z.table["chisq"].to_numpy() == pytest.approx([0.133470723862671, 2.182400689479594,
+                                                         2.200478902079944], rel=1e-6)
 
 
 def test_plot_zph_draws_residuals_and_band(lung):
