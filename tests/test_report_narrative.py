@@ -99,12 +99,12 @@ def test_keyed_tables_keep_their_numbers_when_a_cell_runs_again(monkeypatch):
     show_table(df, "effects", level="95%", n=10)
     show_table(df, "effects", name="effects_b", level="90%", n=5)
     show_table(df, "effects", level="95%", n=10)  # the first cell again: same number
-    captions = [o.data for o in shown if hasattr(o, "data") and isinstance(o.data, str)]
+    captions = [o.data for o in shown if hasattr(o, "data") and isinstance(o.data, str) and o.data.startswith("**")]
     assert captions == ["**Table 1.** Effects at 95% (10 customers).", "**Table 2.** Effects at 90% (5 customers).",
                         "**Table 1.** Effects at 95% (10 customers)."]
     assert (crmlab.output_dir() / "tables" / "effects.csv").read_text() == "auuc\n1.23456\n"
-    tables = [o for o in shown if isinstance(o, pd.DataFrame)]
-    assert list(tables[0].columns) == ["AUUC"] and tables[0].iloc[0, 0] == "1.23"
+    tables = [o.data for o in shown if hasattr(o, "data") and "crmlab-frame" in str(o.data)]
+    assert "<th>AUUC</th>" in tables[0] and "<td>1.23</td>" in tables[0]
     shown.clear()
     with use_lang("zh"):
         section("intro")
@@ -113,7 +113,7 @@ def test_keyed_tables_keep_their_numbers_when_a_cell_runs_again(monkeypatch):
 
         show_figure(plt.figure(), "plot")
     texts = [o.data for o in shown if hasattr(o, "data") and isinstance(o.data, str)]
-    assert texts == ["# 演示\n\n文字。", "一句话。", "**图 1.** 一张图。"]
+    assert texts == ['<a id="sec-intro"></a>\n\n# 演示\n\n文字。', "一句话。", "**图 1.** 一张图。"]
     assert (crmlab.output_dir() / "figures" / "plot.png").exists()
 
 
@@ -125,3 +125,23 @@ def test_translate_columns_handles_multi_level_indexes():
         out = translate_columns(df)
     assert list(out.index.names) == ["数据集", "样本数"] and list(out.columns) == ["行数"]
     assert list(df.index.names) == ["dataset", "n"]
+
+
+def test_key_findings_link_to_their_sections_and_are_saved_for_the_index(monkeypatch):
+    import json
+
+    import IPython.display
+
+    import crmlab
+
+    shown = []
+    monkeypatch.setattr(IPython.display, "display", lambda *objs, **kw: shown.extend(objs))
+    use_catalog(CAT)
+    with use_lang("zh"):
+        from crmlab.report import key_findings
+
+        stored = key_findings([("**访问率**提升 7.7 个百分点 [7.0, 8.3]", "intro"), ("无链接", None)])
+    box = [o.data for o in shown if "crmlab-findings" in str(getattr(o, "data", ""))][0]
+    assert "<h3>主要发现</h3>" in box and '<a href="#sec-intro">→ 演示</a>' in box and "<strong>访问率</strong>" in box
+    saved = json.loads((crmlab.output_dir() / "findings.json").read_text())
+    assert saved == {"lang": "zh", "findings": stored} and stored[1] == {"text": "无链接", "section": None}

@@ -1,16 +1,18 @@
 """How anything is shown: numbers (:mod:`.fmt`), words (:mod:`.i18n`), sentence pieces and readable
 tables (:mod:`.narrative`), sections, tables and figures (:mod:`.display`), the figures' look
 (:mod:`.theme`) and the report's CJK font (:mod:`.htmlfont`). A study starts with :func:`start`."""
-from crmlab.report.display import caption, reset_numbering, say, section, show_figure, show_table
+from crmlab.report.display import caption, key_findings, reset_numbering, say, section, show_figure, show_table
 from crmlab.report.fmt import fmt_ci, fmt_num, fmt_p, format_table
 from crmlab.report.i18n import Catalog, current_lang, term, text, use_lang
 
-__all__ = ["caption", "reset_numbering", "say", "section", "show_figure", "show_table", "fmt_ci", "fmt_num",
+__all__ = ["caption", "key_findings", "reset_numbering", "say", "section", "show_figure", "show_table", "fmt_ci", "fmt_num",
            "fmt_p", "format_table", "Catalog", "current_lang", "term", "text", "use_lang", "start"]
 
 
-def start(catalog: Catalog, lang: str) -> None:
-    """Begin a study: its language and words, figure theme, numbering from 1, and its output folder.
+def start(catalog: Catalog, lang: str, *, intro: str | None = "intro", **values) -> None:
+    """Begin a study: its language and words, figure theme, numbering from 1, its output folder, and
+    its title with the key-findings box under it followed by the introduction (section ``intro`` of
+    the catalog, filled with ``values``; None shows none).
 
     Run interactively (no ``crmlab run``), a study writes to ``crmlab_output/<study>/`` next to the
     notebook, so studies do not overwrite each other's results.
@@ -24,3 +26,8 @@ def start(catalog: Catalog, lang: str) -> None:
     reset_numbering()
     set_theme()
     use_default_output(catalog.name)
+    if intro is not None and intro in catalog.sections:
+        from crmlab.report.display import title_and_findings
+        from crmlab.report.i18n import section_text
+
+        title_and_findings(section_text(intro, **values))

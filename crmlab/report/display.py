@@ -42,10 +42,10 @@ def caption(kind: str, key, body: str | None = None, lang: str | None = None) ->
     return f"**{t(kind, lang)} {n}.** {body}"
 
 
-def _display(*objs) -> None:
+def _display(*objs, **kwargs) -> None:
     from IPython.display import display
 
-    display(*objs)
+    display(*objs, **kwargs)
 
 
 def say(markdown: str) -> None:
@@ -55,9 +55,77 @@ def say(markdown: str) -> None:
     _display(Markdown(markdown))
 
 
+def anchor(key: str) -> str:
+    """The id a section's heading can be linked to (``#sec-<key>``)."""
+    return f"sec-{key}"
+
+
 def section(key: str, **values) -> None:
-    """Show the narrative ``key`` of the study's catalog (heading and paragraphs) in the report's language."""
-    say(section_text(key, **values))
+    """Show the narrative ``key`` of the study's catalog (heading and paragraphs) in the report's language.
+
+    The section can be linked to as ``#sec-<key>`` (key findings link to their sections)."""
+    say(f'<a id="{anchor(key)}"></a>\n\n' + section_text(key, **values))
+
+
+FINDINGS_ID = "crmlab-key-findings"
+FINDINGS_FILE = "findings.json"
+
+
+def title_and_findings(intro: str) -> None:
+    """Show a study's title, an empty key-findings box right under it, then the rest of the introduction.
+
+    :func:`key_findings` fills the box once the numbers are known (the notebook's display is
+    updated in place, so the box sits under the title in JupyterLab and in the report)."""
+    from IPython.display import Markdown
+
+    head, _, rest = intro.strip().partition("\n\n") if intro.lstrip().startswith("# ") else ("", "", intro)
+    if head:
+        say(head)
+    _display(Markdown(""), display_id=FINDINGS_ID)
+    if rest.strip():
+        say(rest)
+
+
+def key_findings(findings) -> list[dict]:
+    """Fill the key-findings box under the title with 3-6 findings written from this run's numbers.
+
+    ``findings``: ``(markdown, section_key)`` pairs; each finding links to its section. The
+    findings are also written to ``findings.json`` (with the language) for the run's index page.
+    Returns them as stored.
+    """
+    import json
+
+    from IPython.display import update_display
+
+    from crmlab.core.results import output_dir
+    from crmlab.report.i18n import current_catalog, current_lang
+
+    items = []
+    for text_md, key in findings:
+        link = ""
+        catalog = current_catalog()
+        if key and catalog is not None and key in catalog.sections:
+            heading = next((ln.lstrip("#").strip() for ln in section_text(key).splitlines()
+                            if ln.startswith("#")), key)
+            link = f" [→ {heading}](#{anchor(key)})"
+        items.append({"text": text_md, "section": key, "link": link})
+    import mistune
+    from IPython.display import HTML
+
+    body = "\n".join(f"- {i['text']}{i['link']}" for i in items)
+    box = (f'<div class="crmlab-findings" id="key-findings"><h3>{t("key_findings")}</h3>'
+           f'{mistune.html(body)}</div>')
+    from IPython import get_ipython
+
+    if get_ipython() is not None:
+        update_display(HTML(box), display_id=FINDINGS_ID)
+    else:  # outside a kernel (a script, the tests): show it where we are
+        _display(HTML(box))
+    stored = [{"text": i["text"], "section": i["section"]} for i in items]
+    path = output_dir() / FINDINGS_FILE
+    path.write_text(json.dumps({"lang": current_lang(), "findings": stored}, ensure_ascii=False, indent=2) + "\n",
+                    encoding="utf-8")
+    return stored
 
 
 def show_table(df: pd.DataFrame, key: str | None, caption_text: str | None = None, *, name: str | None = "",
@@ -78,13 +146,25 @@ def show_table(df: pd.DataFrame, key: str | None, caption_text: str | None = Non
         if key is not None:
             save_table(df, key)
         say(caption("table", caption_text, lang=lang))
-        _display(format_table(df if display_df is None else display_df, sig=sig))
+        _display(table_html(format_table(df if display_df is None else display_df, sig=sig)))
         return
     body = text(key, **values)
     if name is not None:
         save_table(df, name or key)
     say(caption("table", name or (key, body), body))
-    _display(format_table(translate_columns(df if display is None else display), sig=sig))
+    _display(table_html(format_table(translate_columns(df if display is None else display), sig=sig)))
+
+
+def table_html(df: pd.DataFrame):
+    """A table for readers: no row numbers unless the index means something, inside a frame that
+    scrolls sideways on a narrow screen (the report shows a cue when it does)."""
+    from IPython.display import HTML
+
+    show_index = not (isinstance(df.index, pd.RangeIndex) and df.index.name is None)
+    if show_index and df.index.nlevels == 1 and df.index.name is not None and not isinstance(df.columns, pd.MultiIndex):
+        df, show_index = df.reset_index(), False  # the named index is the first column, not a header row
+    inner = df.to_html(index=show_index, border=0, classes="crmlab-table", na_rep="-", escape=True)
+    return HTML(f'<div class="crmlab-frame">{inner}</div>')
 
 
 def show_figure(fig, key: str, caption_text: str | None = None, *, name: str = "", lang: str | None = None,

@@ -36,8 +36,10 @@ GLOSSARY: dict[str, dict[str, str]] = {
     "contents": {"en": "Contents", "zh": "目录"},
     "show_code": {"en": "Show code", "zh": "显示代码"},
     "hide_code": {"en": "Hide code", "zh": "隐藏代码"},
+    "details": {"en": "Run details", "zh": "运行详情"},
     "table": {"en": "Table", "zh": "表"},
     "figure": {"en": "Figure", "zh": "图"},
+    "key_findings": {"en": "Key findings", "zh": "主要发现"},
     # field terms
     "satisfaction": {"en": "Customer satisfaction", "zh": "顾客满意度"},
     "loyalty": {"en": "Customer loyalty", "zh": "顾客忠诚度"},

@@ -128,16 +128,23 @@ def banner_info(*, title: str, run_id: str, status: str, git: dict[str, Any], in
 
     with use_lang(lang if lang in ("en", "zh") else "en"):
         labels = {k: t(k) for k in ("run", "date", "commit", "uncommitted", "data", "parameters", "status",
-                                    "ok", "failed", "contents", "show_code", "hide_code")}
-    shown = []
+                                    "ok", "failed", "contents", "show_code", "hide_code", "details")}
+    shown, long = [], []
     for k, v in parameters.items():
+        if isinstance(v, str) and ("\n" in v.strip() or len(v) > 120):
+            long.append((k, v.strip("\n")))  # a model text: formatted in the details, not dumped inline
+            continue
         text = json.dumps(to_jsonable(v), ensure_ascii=False)
-        shown.append((k, text if len(text) <= 120 else text[:117] + "..."))
+        if len(text) > 120:
+            long.append((k, json.dumps(to_jsonable(v), ensure_ascii=False, indent=1)))
+        else:
+            shown.append((k, text))
+    inputs = [{**f, "name": Path(f["path"]).name} for f in inputs]
     return {
         "title": title, "run_id": run_id, "status": status, "lang": lang, "labels": labels,
         "date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         "commit": git.get("commit") or "unknown", "dirty": bool(git.get("dirty")),
-        "inputs": inputs, "parameters": shown,
+        "inputs": inputs, "parameters": shown, "long_parameters": long,
     }
 
 

@@ -50,6 +50,25 @@ def missingness(frames: dict[str, pd.DataFrame]) -> str:
     return f"{head} {n_missing:,} cell{'s are' if n_missing != 1 else ' is'} missing, {where}."
 
 
+def findings(frames: dict[str, pd.DataFrame]) -> list[tuple[str, str]]:
+    """Key findings: how much data there is and where values are missing (with their sections)."""
+    zh = current_lang() == "zh"
+    rows = sum(len(f) for f in frames.values())
+    big = max(frames, key=lambda n: len(frames[n]))
+    out = [(f"共 {len(frames)} 个数据集、{rows:,} 行，均通过模式校验；最大的是 {big}（{len(frames[big]):,} 行）。" if zh else
+            f"{len(frames)} datasets, {rows:,} rows in all, every one passed its schema; the largest is {big} "
+            f"({len(frames[big]):,} rows).", "sizes")]
+    missing = {n: f.isna().sum() for n, f in frames.items()}
+    cells = sum(int(m.sum()) for m in missing.values())
+    where = [f"{n}.{c}" for n, m in missing.items() for c, k in m.items() if k > 0]
+    if cells:
+        out.append((f"缺失 {cells:,} 个单元格，位于 {'、'.join(where[:5])}。" if zh else
+                    f"{cells:,} cells are missing, in {', '.join(where[:5])}.", "summary"))
+    else:
+        out.append(("没有缺失值。" if zh else "No value is missing.", "summary"))
+    return out
+
+
 def dataset_heading(name: str, frame: pd.DataFrame) -> str:
     """Markdown heading of one dataset's section."""
     if current_lang() == "zh":
