@@ -11,9 +11,6 @@ from crmlab.clv.gammagamma import GammaGamma, independence_check
 from crmlab.clv.paretonbd import ParetoNBD
 from crmlab.clv.value import concentration, customer_value, holdout_by_frequency, holdout_errors, tracking
 
-#: name -> purchase-model class, so a notebook parameter can pick the model
-PURCHASE_MODELS = {"bgnbd": BGNBD, "paretonbd": ParetoNBD}
-
-__all__ = ["BGNBD", "ParetoNBD", "GammaGamma", "PURCHASE_MODELS", "ConvergenceError", "compress",
+__all__ = ["BGNBD", "ParetoNBD", "GammaGamma", "ConvergenceError", "compress",
            "independence_check", "customer_value", "concentration", "holdout_by_frequency",
            "holdout_errors", "tracking"]
