@@ -9,8 +9,6 @@ full-data partition.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 import pandas as pd
 from sklearn.cluster import KMeans
@@ -20,7 +18,7 @@ from threadpoolctl import threadpool_limits
 
 from crmlab.core.errors import DataError, ParameterError
 
-__all__ = ["behaviour_features", "select_k", "cluster", "ClusterResult", "stability", "portraits",
+__all__ = ["behaviour_features", "select_k", "best_k", "Clustering", "stability", "portraits",
            "lifecycle", "LIFECYCLE_RULES", "early_warning", "METHODS"]
 
 
@@ -49,6 +47,13 @@ def behaviour_features(table: pd.DataFrame, columns=("recency", "frequency", "mo
     return X
 
 
+def _sklearn_seed(seed) -> int:
+    """An int seed for scikit-learn from an int or a numpy Generator."""
+    if isinstance(seed, np.random.Generator):
+        return int(seed.integers(2**31 - 1))
+    return int(seed)
+
+
 def _fit(method, X, k, seed):
     # small problems run much faster single-threaded (no OpenMP/BLAS start-up or oversubscription)
     with threadpool_limits(limits=1 if len(X) < 200_000 else None):
@@ -65,8 +70,25 @@ def _fit_inner(method, X, k, seed):
     return m
 
 
-#: clustering method name -> criterion used to pick k
+#: clustering method name -> criterion used to pick k (silhouette: highest wins; bic: lowest wins)
 METHODS = {"kmeans": "silhouette", "gmm": "bic"}
+
+
+def best_k(selection: pd.DataFrame, method: str) -> int:
+    """The k that ``method``'s criterion picks from a :func:`select_k` table.
+
+    Notes
+    -----
+    k-means: the k of the highest mean silhouette (Rousseeuw 1987); Gaussian mixture: the k of
+    the lowest BIC (Fraley & Raftery 2002); a tie goes to the first k of the table. This is the only copy
+    of the rule: :meth:`Clustering.fit` with ``k="auto"`` and a study comparing methods both use it.
+    """
+    if method not in METHODS:
+        raise ParameterError(f"method must be one of {sorted(METHODS)}; got {method!r}")
+    crit = selection[METHODS[method]]
+    if crit.isna().all():
+        raise DataError(f"no finite {METHODS[method]} in the selection table; cannot choose k for {method}")
+    return int(crit.idxmax() if METHODS[method] == "silhouette" else crit.idxmin())
 
 
 def _silhouette(X, labels, seed, sample):
@@ -78,13 +100,23 @@ def _silhouette(X, labels, seed, sample):
                                       random_state=seed))
 
 
-def select_k(X, *, method: str = "kmeans", k_range=range(2, 9), seed: int = 0, silhouette_sample: int = 4000):
-    """Silhouette (and BIC for Gaussian mixtures) for each k in ``k_range``.
+def select_k(X, *, method: str = "kmeans", k_range=range(2, 9), seed=0, silhouette_sample: int = 4000):
+    r"""Silhouette (and BIC for Gaussian mixtures) for each k in ``k_range``.
 
     Returns a DataFrame indexed by ``k`` with ``silhouette`` (on a random
     subsample of ``silhouette_sample`` customers for large data) and
     ``bic`` (Gaussian mixture only; NaN for k-means) and ``inertia`` (k-means).
+    ``seed`` is an int or a numpy Generator.
+
+    Notes
+    -----
+    Silhouette: mean over customers of :math:`(b_i - a_i) / \max(a_i, b_i)`, with :math:`a_i` the
+    mean distance to the own cluster and :math:`b_i` to the nearest other one (Rousseeuw 1987);
+    BIC :math:`= -2 \log L + p \log n` of the fitted mixture (Schwarz 1978).
     """
+    if method not in METHODS:
+        raise ParameterError(f"method must be one of {sorted(METHODS)}; got {method!r}")
+    seed = _sklearn_seed(seed)
     X = np.asarray(X, dtype=float)
     ks = [int(k) for k in k_range]
     if not ks or min(ks) < 2 or max(ks) >= len(X):
@@ -100,63 +132,101 @@ def select_k(X, *, method: str = "kmeans", k_range=range(2, 9), seed: int = 0, s
     return pd.DataFrame(rows).set_index("k")
 
 
-@dataclass
-class ClusterResult:
-    """Fitted clustering: labels, chosen k, its silhouette and the model-selection table."""
+class Clustering:
+    """Behavioural clusters by k-means or a Gaussian mixture, with k chosen from the data.
 
-    method: str
-    k: int
-    labels: pd.Series
-    silhouette: float
-    selection: pd.DataFrame
-    model: object
+    Parameters
+    ----------
+    k : int or "auto"
+        Number of clusters; ``"auto"`` picks it with :func:`best_k` over ``k_range``.
+    method : {"kmeans", "gmm"}
+    k_range : iterable of int
+        Candidate k for ``k="auto"``.
+    seed : int or numpy Generator
+    silhouette_sample : int
+        Customers on which the silhouette is computed for large data.
+
+    Attributes
+    ----------
+    k_ : int
+        The number of clusters fitted.
+    labels_ : Series
+        Cluster per customer (index of the features), numbered 1..k by decreasing cluster size
+        so they are stable across runs with the same seed.
+    silhouette_ : float
+        Mean silhouette of the fitted partition.
+    selection_ : DataFrame
+        :func:`select_k` table of the candidates (only ``k`` itself when k is fixed).
+    model_ : fitted scikit-learn estimator
+
+    Notes
+    -----
+    k-means with 10 starts (Lloyd's algorithm) or a full-covariance Gaussian mixture with 3 starts
+    (EM); k by :func:`best_k`. Stability: :func:`stability` (Hennig 2007).
+    """
+
+    def __init__(self, k="auto", *, method: str = "kmeans", k_range=range(2, 9), seed=0,
+                 silhouette_sample: int = 4000):
+        self.k = k
+        self.method = method
+        self.k_range = k_range
+        self.seed = seed
+        self.silhouette_sample = silhouette_sample
+
+    def fit(self, features: pd.DataFrame) -> "Clustering":
+        """Fit on a customer-by-feature table (e.g. :func:`behaviour_features`); returns self."""
+        if self.method not in METHODS:
+            raise ParameterError(f"method must be one of {sorted(METHODS)}; got {self.method!r}")
+        seed = _sklearn_seed(self.seed)
+        X = features.to_numpy(dtype=float)
+        k = self.k
+        if k == "auto":
+            sel = select_k(X, method=self.method, k_range=self.k_range, seed=seed,
+                           silhouette_sample=self.silhouette_sample)
+            k = best_k(sel, self.method)
+        else:
+            if not isinstance(k, (int, np.integer)) or k < 2:
+                raise ParameterError(f"n_segments must be 'auto' or a whole number >= 2; got {k!r}")
+            sel = select_k(X, method=self.method, k_range=[k], seed=seed, silhouette_sample=self.silhouette_sample)
+        model = _fit(self.method, X, int(k), seed)
+        with threadpool_limits(limits=1 if len(X) < 200_000 else None):
+            raw = model.predict(X)
+        order = pd.Series(raw).value_counts().index  # largest cluster -> 1
+        relabel = {old: new for new, old in enumerate(order, start=1)}
+        self.k_ = int(k)
+        self.labels_ = pd.Series([relabel[v] for v in raw], index=features.index, name="cluster")
+        self.silhouette_ = _silhouette(X, raw, seed, self.silhouette_sample)
+        self.selection_ = sel
+        self.model_ = model
+        return self
 
     def _repr_html_(self) -> str:  # pragma: no cover - display only
-        return (f"<p>{self.method}: k = {self.k}, silhouette {self.silhouette:.3f}</p>"
-                + self.selection.to_html(float_format=lambda v: f"{v:.3f}"))
+        if not hasattr(self, "k_"):
+            return f"<p>{self.method} (not fitted)</p>"
+        return (f"<p>{self.method}: k = {self.k_}, silhouette {self.silhouette_:.3f}</p>"
+                + self.selection_.to_html(float_format=lambda v: f"{v:.3f}"))
 
 
-def cluster(features: pd.DataFrame, *, k="auto", method: str = "kmeans", k_range=range(2, 9), seed: int = 0,
-            silhouette_sample: int = 4000) -> ClusterResult:
-    """Cluster customers; ``k="auto"`` picks k by silhouette (k-means) or BIC (Gaussian mixture).
-
-    Cluster labels are renumbered 1..k by decreasing cluster size so they are
-    stable across runs with the same seed.
-    """
-    if method not in METHODS:
-        raise ParameterError(f"method must be one of {sorted(METHODS)}; got {method!r}")
-    X = features.to_numpy(dtype=float)
-    if k == "auto":
-        sel = select_k(X, method=method, k_range=k_range, seed=seed, silhouette_sample=silhouette_sample)
-        k = int(sel["silhouette"].idxmax() if method == "kmeans" else sel["bic"].idxmin())
-    else:
-        if not isinstance(k, (int, np.integer)) or k < 2:
-            raise ParameterError(f"n_segments must be 'auto' or a whole number >= 2; got {k!r}")
-        sel = select_k(X, method=method, k_range=[k], seed=seed, silhouette_sample=silhouette_sample)
-    model = _fit(method, X, int(k), seed)
-    with threadpool_limits(limits=1 if len(X) < 200_000 else None):
-        raw = model.predict(X)
-    order = pd.Series(raw).value_counts().index  # largest cluster -> 1
-    relabel = {old: new for new, old in enumerate(order, start=1)}
-    labels = pd.Series([relabel[v] for v in raw], index=features.index, name="cluster")
-    return ClusterResult(method=method, k=int(k), labels=labels,
-                         silhouette=_silhouette(X, raw, seed, silhouette_sample), selection=sel, model=model)
-
-
-def stability(features: pd.DataFrame, result: ClusterResult, *, n_boot: int = 20, seed: int = 0) -> pd.Series:
-    """Bootstrap adjusted Rand index of a clustering (Hennig 2007).
+def stability(features: pd.DataFrame, clustering: Clustering, *, n_boot: int = 20, seed=0) -> pd.Series:
+    r"""Bootstrap adjusted Rand index of a fitted :class:`Clustering` (Hennig 2007).
 
     For each of ``n_boot`` resamples (with replacement) the method is refit
     with the same k and predicts every customer; the ARI with the full-data
     labels is recorded.  Values near 1 mean a reproducible partition.
+    ``seed`` is an int or a numpy Generator.
+
+    Notes
+    -----
+    ARI (Hubert & Arabie 1985): the Rand index corrected for chance agreement,
+    :math:`(RI - E[RI]) / (\max RI - E[RI])`.
     """
     X = features.to_numpy(dtype=float)
     rng = np.random.default_rng(seed)
-    ref = result.labels.to_numpy()
+    ref = clustering.labels_.to_numpy()
     out = []
     for b in range(n_boot):
         idx = rng.integers(0, len(X), len(X))
-        m = _fit(result.method, X[idx], result.k, int(rng.integers(2**31 - 1)))
+        m = _fit(clustering.method, X[idx], clustering.k_, int(rng.integers(2**31 - 1)))
         with threadpool_limits(limits=1 if len(X) < 200_000 else None):
             out.append(adjusted_rand_score(ref, m.predict(X)))
     return pd.Series(out, name="ari")

@@ -201,6 +201,29 @@ def test_clv_without_discount_telescopes_to_expected_purchases_times_spend(summ,
     assert (customer_value(bg, gg, f, r, T, m, horizon=52, discount_rate=0.1) < v).all()
 
 
+def test_summary_wald_interval_at_level_matches_lifetimes_and_normal_quantiles(summ, bg, lt):
+    tab = bg.summary()
+    assert list(tab.columns) == ["estimate", "se", "ci_low", "ci_high"] and tab.index.name == "parameter"
+    # lifetimes 0.11.3 prints "lower 95% bound" / "upper 95% bound" = coef -/+ 1.96 se
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ref = lt.BetaGeoFitter().fit(summ["frequency"], summ["recency"], summ["T"]).summary
+    for k in ("r", "alpha", "a", "b"):
+        assert tab.loc[k, "ci_low"] == pytest.approx(ref.loc[k, "lower 95% bound"], rel=2e-3)
+        assert tab.loc[k, "ci_high"] == pytest.approx(ref.loc[k, "upper 95% bound"], rel=2e-3)
+    # exact identity at any level: estimate -/+ z_{(1+level)/2} se, z from the normal quantile
+    from scipy.stats import norm
+
+    t90 = bg.summary(level=0.90)
+    np.testing.assert_allclose(t90["ci_high"] - t90["estimate"], norm.ppf(0.95) * bg.se_, rtol=1e-12)
+    np.testing.assert_allclose(t90["estimate"] - t90["ci_low"], norm.ppf(0.95) * bg.se_, rtol=1e-12)
+    np.testing.assert_allclose(tab["ci_high"] - tab["ci_low"], 2 * norm.ppf(0.975) * bg.se_, rtol=1e-12)
+    with pytest.raises(ParameterError, match="level"):
+        bg.summary(level=95)
+    with pytest.raises(AttributeError, match="not fitted"):
+        GammaGamma().summary()
+
+
 def test_concentration_shares():
     out = concentration(np.arange(1, 11, dtype=float))  # total 55; top 1 = 10, top 2 = 19
     assert out == {"top10_share": pytest.approx(10 / 55), "top20_share": pytest.approx(19 / 55)}
@@ -329,6 +352,7 @@ def test_paretonbd_analytic_gradient_matches_finite_differences(summ, theta):
         assert g[j] == pytest.approx(fd, rel=1e-6)
 
 
+@pytest.mark.slow  # ~2-4 minutes of 30-digit mpmath quadrature
 def test_paretonbd_gradient_moments_match_high_precision_quadrature():
     mp = pytest.importorskip("mpmath")
     from crmlab.clv.paretonbd import _a0_moments

@@ -19,13 +19,14 @@ def blobs():
 @pytest.mark.parametrize("method", ["kmeans", "gmm"])
 def test_auto_k_recovers_four_separated_groups(blobs, method):
     X, y = blobs
-    res = segment.cluster(X, k="auto", method=method, k_range=range(2, 7), seed=1)
-    assert res.k == 4
+    res = segment.Clustering("auto", method=method, k_range=range(2, 7), seed=1).fit(X)
+    assert res.k_ == 4
     from sklearn.metrics import adjusted_rand_score
 
-    assert adjusted_rand_score(y, res.labels) > 0.98
-    assert res.silhouette > 0.6
-    assert res.labels.value_counts().is_monotonic_decreasing  # 1 = largest
+    assert adjusted_rand_score(y, res.labels_) > 0.98
+    assert res.silhouette_ > 0.6
+    assert res.labels_.value_counts().is_monotonic_decreasing  # 1 = largest
+    assert res.k_ == segment.best_k(res.selection_, method)
     stab = segment.stability(X, res, n_boot=5, seed=2)
     assert len(stab) == 5 and stab.min() > 0.95
 
@@ -38,6 +39,25 @@ def test_silhouette_table_matches_sklearn(blobs):
     sel = segment.select_k(X, k_range=[3], seed=0)
     lab = KMeans(n_clusters=3, n_init=10, random_state=0).fit_predict(X)
     assert sel.loc[3, "silhouette"] == pytest.approx(silhouette_score(X, lab))
+
+
+def test_best_k_is_the_highest_silhouette_or_the_lowest_bic():
+    sel = pd.DataFrame({"silhouette": [0.5, 0.7, 0.7, 0.2], "bic": [10.0, -3.0, -5.0, -5.0],
+                        "inertia": [9.0, 5.0, 3.0, 2.0]}, index=pd.Index([2, 3, 4, 5], name="k"))
+    assert segment.best_k(sel, "kmeans") == 3  # tie between k = 3 and 4: the first
+    assert segment.best_k(sel, "gmm") == 4
+    with pytest.raises(ParameterError, match="method"):
+        segment.best_k(sel, "dbscan")
+    with pytest.raises(DataError, match="bic"):
+        segment.best_k(sel.assign(bic=np.nan), "gmm")
+
+
+def test_fixed_k_and_generator_seed(blobs):
+    X, _ = blobs
+    a = segment.Clustering(3, seed=np.random.default_rng(5)).fit(X)
+    b = segment.Clustering(3, seed=np.random.default_rng(5)).fit(X)
+    assert a.k_ == 3 and list(a.selection_.index) == [3]
+    pd.testing.assert_series_equal(a.labels_, b.labels_)
 
 
 def test_behaviour_features_log_and_standardise():
@@ -86,6 +106,6 @@ def test_early_warning_lists_high_value_customers_at_risk():
 def test_bad_k_and_method(blobs):
     X, _ = blobs
     with pytest.raises(ParameterError, match="n_segments"):
-        segment.cluster(X, k=1)
+        segment.Clustering(1).fit(X)
     with pytest.raises(ParameterError, match="method"):
-        segment.cluster(X, k=3, method="dbscan")
+        segment.Clustering(3, method="dbscan").fit(X)

@@ -196,31 +196,6 @@ def test_engines_agree_when_some_customers_start_after_calibration(small_log):
     assert a.period_counts.to_dict() == b.period_counts.to_dict() == {14: 1.0, 42: 1.0, 60: 1.0}
 
 
-def test_notes_say_what_the_rules_did(small_log):
-    log = pd.concat([small_log, small_log.iloc[[2]],
-                     pd.DataFrame({"cust": ["a", "b"], "when": pd.to_datetime(["2020-01-20", "2021-01-01"]),
-                                   "value": [-5.0, 3.0]})], ignore_index=True)
-    out = tr.summarize(log, customer_col="cust", date_col="when", amount_col="value",
-                       calibration_end="2020-02-29", holdout_end="2020-03-31")
-    text = " ".join(out.notes())
-    assert "dropped 1 return rows" in text and "1 exact duplicate rows and kept them" in text
-    assert "dropped 1 rows dated after the holdout end" in text and "left out 1 customers" in text
-
-
-def test_notes_in_chinese_give_the_same_counts(small_log):
-    log = pd.concat([small_log, small_log.iloc[[2]],
-                     pd.DataFrame({"cust": ["a", "b"], "when": pd.to_datetime(["2020-01-20", "2021-01-01"]),
-                                   "value": [-5.0, 3.0]})], ignore_index=True)
-    out = tr.summarize(log, customer_col="cust", date_col="when", amount_col="value",
-                       calibration_end="2020-02-29", holdout_end="2020-03-31")
-    zh = out.notes(lang="zh")
-    assert len(zh) == len(out.notes())
-    assert zh[:4] == ["删除了 1 行退货记录（金额为负，未与购买相抵）",
-                      "发现 1 行完全重复的记录，予以保留（没有交易编号的记录无法区分重复录入与两件相同的商品）",
-                      "删除了 1 行日期晚于验证期结束日的记录",
-                      "排除了 1 位首次购买晚于校准期结束日的客户"]
-
-
 def test_gbk_csv_is_read_through_the_project_reader(tmp_path):
     p = tmp_path / "gbk.csv"
     p.write_bytes("客户,日期,金额\n张三,2020-01-01,10\n张三,2020-02-01,20\n李四,2020-01-05,5\n".encode("gbk"))

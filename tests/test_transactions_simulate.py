@@ -36,6 +36,7 @@ def test_bgnbd_and_gammagamma_recover_parameters_at_50k(sim_bg):
     _assert_recovered(gg, FHL_GG)
 
 
+@pytest.mark.slow  # ~10 s: a 50k-customer Pareto/NBD fit
 def test_paretonbd_recovers_parameters_at_50k():
     sim = simulate_transactions(50_000, model="paretonbd", **FHL_PN, seed=12)
     s = sim.summary_at("1998-06-30")
@@ -65,12 +66,16 @@ def test_log_summary_agrees_with_exact_summary(sim_bg):
 
 
 def test_generator_is_reproducible_and_validates():
-    a = simulate_transactions(500, **FHL_BG, seed=3).log
+    sim = simulate_transactions(500, **FHL_BG, seed=3)
+    a = sim.log
     b = simulate_transactions(500, **FHL_BG, seed=3).log
     c = simulate_transactions(500, **FHL_BG, seed=4).log
     pd.testing.assert_frame_equal(a, b)
     assert not a.equals(c)
-    assert a.groupby("customer_id")["date"].min().is_monotonic_increasing is not None
+    # every customer's first row is the first purchase at its birth date, and the rows follow in time
+    first = a.groupby("customer_id")["date"].min()
+    pd.testing.assert_series_equal(first, sim.customers["birth"].astype(first.dtype), check_names=False)
+    assert a.groupby("customer_id")["date"].apply(lambda d: d.is_monotonic_increasing).all()
     with pytest.raises(ParameterError, match="'a'"):
         simulate_transactions(10, r=0.2, alpha=4.0, b=2.0)
     with pytest.raises(ParameterError, match="model"):

@@ -15,10 +15,7 @@ from crmlab.clv.bgnbd_cov import BGNBDCovariates
 from crmlab.clv.paretonbd_cov import ParetoNBDCovariates
 from crmlab.clv.campaign import campaign_effect, join_assignment
 
-#: name -> purchase-model class, so a notebook parameter can pick the model
-PURCHASE_MODELS = {"bgnbd": BGNBD, "paretonbd": ParetoNBD}
-
-__all__ = ["BGNBD", "ParetoNBD", "GammaGamma", "PURCHASE_MODELS", "ConvergenceError", "compress",
+__all__ = ["BGNBD", "ParetoNBD", "GammaGamma", "ConvergenceError", "compress",
            "independence_check", "customer_value", "concentration", "holdout_by_frequency",
            "holdout_errors", "tracking"]
 __all__ += ["BGNBDCovariates", "ParetoNBDCovariates", "campaign_effect", "join_assignment"]

@@ -5,21 +5,20 @@ per row (``(x, t_x, T)`` for the purchase models, ``(x, m_x)`` for spend), the
 log-likelihood is evaluated in log space, optimisation runs over log
 parameters with analytic (or finite-difference) gradients, a few Newton steps
 polish the optimum and standard errors come from the observed information
-(the inverse of minus the Hessian of the log-likelihood).
+(the inverse of minus the Hessian of the log-likelihood). :meth:`MLEstimator.summary`
+is the tidy parameter table (estimate, standard error, Wald interval at ``level``).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 import pandas as pd
-from scipy import optimize
+from scipy import optimize, stats
 from threadpoolctl import threadpool_limits
 
-from crmlab.core.errors import ConvergenceError, DataError
+from crmlab.core.errors import ConvergenceError, DataError, ParameterError
 
-__all__ = ["ConvergenceError", "compress", "as_array", "MLEstimator", "FitResult"]
+__all__ = ["ConvergenceError", "compress", "as_array", "MLEstimator"]
 
 
 def as_array(values, name: str, *, integer: bool = False, positive: bool = False,
@@ -67,20 +66,6 @@ def compress(*columns: np.ndarray, weights: np.ndarray | None = None):
     counts = np.bincount(inverse, weights=w, minlength=len(first))
     uniq_cols = [np.asarray(c, dtype=float)[first_row] for c in columns]
     return uniq_cols, counts, inverse
-
-
-@dataclass
-class FitResult:
-    """Parameter table of a fitted model (estimate, standard error, 95% Wald interval)."""
-
-    model: str
-    table: pd.DataFrame
-    loglik: float
-    n: int
-
-    def _repr_html_(self) -> str:  # pragma: no cover - display only
-        head = f"<p><b>{self.model}</b>: log-likelihood {self.loglik:.2f} on {self.n:,} customers</p>"
-        return head + self.table.to_html(float_format=lambda v: f"{v:.4f}")
 
 
 class MLEstimator:
@@ -237,19 +222,40 @@ class MLEstimator:
         self.optimizer_ = res
         return self
 
-    def summary(self) -> FitResult:
-        """Parameter table with standard errors and 95% Wald intervals."""
+    def summary(self, level: float = 0.95) -> pd.DataFrame:
+        r"""Parameter table: estimate, standard error and Wald interval, one row per parameter.
+
+        Parameters
+        ----------
+        level : float
+            Confidence level of the interval (0 < level < 1).
+
+        Returns
+        -------
+        DataFrame indexed by ``parameter`` with columns ``estimate, se, ci_low, ci_high``.
+
+        Notes
+        -----
+        :math:`\hat\theta \pm z_{(1+level)/2}\,\widehat{se}`, with the standard errors from the
+        observed information (see the module docstring). The interval is symmetric on the
+        natural scale, so a bound can cross zero when the likelihood is flat (Pareto/NBD beta
+        on CDNOW: 11.7, se 6.2).
+        """
         self._check_fitted()
+        if not 0 < level < 1:
+            raise ParameterError(f"level must lie between 0 and 1 (e.g. 0.95); got {level!r}")
+        z = stats.norm.ppf(0.5 + level / 2)
         tab = pd.DataFrame({"estimate": self.params_, "se": self.se_})
-        tab["lower95"] = tab["estimate"] - 1.959964 * tab["se"]
-        tab["upper95"] = tab["estimate"] + 1.959964 * tab["se"]
+        tab["ci_low"] = tab["estimate"] - z * tab["se"]
+        tab["ci_high"] = tab["estimate"] + z * tab["se"]
         tab.index.name = "parameter"
-        return FitResult(self.model_name, tab, self.loglik_, self.n_customers_)
+        return tab
 
     def _repr_html_(self) -> str:  # pragma: no cover - display only
         if not hasattr(self, "params_"):
             return f"<p>{self.model_name} (not fitted)</p>"
-        return self.summary()._repr_html_()
+        head = f"<p><b>{self.model_name}</b>: log-likelihood {self.loglik_:.2f}, n = {self.n_customers_:,}</p>"
+        return head + self.summary().to_html(float_format=lambda v: f"{v:.4f}")
 
     def _check_fitted(self):
         if not hasattr(self, "params_"):
