@@ -115,15 +115,46 @@ def _runs(v):
     return zip(np.r_[0, cut], np.r_[cut, len(v)])
 
 
+def _pareto_p_alive(thetas, x, tx, T):
+    """Pareto/NBD P(alive) for every (row, draw) at once: ``ParetoNBD.p_alive`` (Fader & Hardie 2005 note,
+    eq. 22: the 'alive at T' share of the likelihood, the A0 term through Euler's transformation) with
+    its branch on alpha >= beta taken element-wise."""
+    r, alpha, s, beta = (thetas[:, i][None, :] for i in range(4))
+    x, tx, T = x[:, None], tx[:, None], T[:, None]
+    rsx = r + s + x
+    a_big = alpha >= beta
+    big = np.where(a_big, alpha, beta)
+    b2 = np.where(a_big, s + 1, r + x)
+    diff = np.abs(alpha - beta)
+
+    def log_f(z):
+        return -b2 * np.log1p(-z) + np.log(hyp2f1(1.0, b2, rsx + 1, z / (z - 1)))
+
+    with np.errstate(divide="ignore", invalid="ignore"):
+        l1 = log_f(diff / (big + tx)) - rsx * np.log(big + tx)
+        l2 = log_f(diff / (big + T)) - rsx * np.log(big + T)
+        t2 = np.log(s) - np.log(rsx) + l1 + np.log(-np.expm1(l2 - l1))
+        t1 = -(r + x) * np.log(alpha + T) - s * np.log(beta + T)
+        return np.exp(t1 - np.logaddexp(t1, t2))
+
+
 def _p_alive(model, thetas, x, tx, T):
     r"""P(alive | x, t_x, T) at each parameter vector (rows of ``thetas``): array (rows, draws).
 
     BG/NBD: 1 / (1 + [x > 0] a/(b+x-1) exp((r+x) log1p((T-t_x)/(alpha+t_x)))) (FHL 2005, eq. 11), in
-    single precision (relative error < 1e-6; the log1p form avoids cancellation when t_x is close
-    to T), grouped by x; Pareto/NBD: the model's ``p_alive`` draw by draw.
+    single precision (relative error about 1e-7 times the log-odds, below 1e-5 in practice; the log1p
+    form avoids cancellation when t_x is close to T), grouped by x; Pareto/NBD: :func:`_pareto_p_alive`.
     """
     if _kind(model) == "paretonbd":
-        return np.stack([model.p_alive(x, tx, T, params=th) for th in thetas], axis=1)
+        out = _pareto_p_alive(thetas, x, tx, T)
+        bad = ~np.all(np.isfinite(out), axis=0)
+        if bad.any():
+            example = dict(zip(model.param_names, np.round(thetas[bad][0], 4).tolist()))
+            raise DataError(
+                f"Pareto/NBD P(alive) cannot be evaluated at {int(bad.sum())} of {len(thetas)} parameter draws "
+                f"(e.g. {example}): the parameters are poorly determined (standard errors "
+                f"{model.se_.round(3).to_dict()}); fit on more customers or use BG/NBD")
+        return out
     f4 = np.float32
     o = np.argsort(x, kind="stable")
     xs, txs, Ts = x[o], tx[o], T[o]
@@ -265,6 +296,7 @@ def _p_alive_evaluator(model, rows, th, u, phi, chol, method):
 
 
 def _prepare(model, frequency, recency, T, draws, seed):
+    _kind(model)
     x, tx, T_ = check_rfm(frequency, recency, T)
     th, u = _draw(model, draws, _rng(seed))
     phi, chol = _log_scale(model)
@@ -446,6 +478,7 @@ def clv_interval(purchase_model, spend_model, frequency, recency, T, monetary_va
     the estimate, then corrected).
     """
     K, w = _check_value_args(horizon, step, discount_rate, time_unit_days, top_share)
+    _kind(purchase_model)
     x, tx, T_ = check_rfm(frequency, recency, T)
     m = np.asarray(monetary_value, dtype=float).ravel()
     if len(m) != len(x):
@@ -527,7 +560,7 @@ def clv_interval(purchase_model, spend_model, frequency, recency, T, monetary_va
     bound = np.flatnonzero((vmax >= t_lo) & ~always)
     k_rest = k_top - vcount[always].sum()
     jstep = max(1, int(chunk_elements) // max(len(bound), 1))
-    for j0 in range(0, J, jstep):
+    for j0 in range(0, J if len(bound) else 0, jstep):
         ds = slice(j0, min(j0 + jstep, J))
         top[ds] += _weighted_top_sums(block(bound, ds).T.astype(float), vcount[bound], k_rest)
     share = top / total
