@@ -247,14 +247,19 @@ class _Evaluator:
     def _inv(self, y):
         return np.exp(y) if self.transform == "log" else 1.0 / (1.0 + np.exp(-y))
 
+    def _eval(self, thetas, rows):
+        """fn over all prepared rows, in row chunks of at most 1e6 rows x parameter vectors."""
+        n = len(rows[0])
+        return np.vstack([self.fn(thetas, *(r[sl] for r in rows)) for sl in _chunks(n, len(thetas), 1e6)])
+
     def prepare(self, *rows):
         self.rows, self.full = rows, None
         if self.use_surrogate:
             pts, M, self.pairs = _design(len(self.phi))
-            F = self._fwd(self.fn(np.exp(self.phi + pts @ self.chol.T), *rows))    # (rows, points)
+            F = self._fwd(self._eval(np.exp(self.phi + pts @ self.chol.T), rows))  # (rows, points)
             self.coef = F @ M.T                                                     # (rows, coefficients)
             far = np.argsort(-np.einsum("ij,ij->i", self.u, self.u))[: self.checks]
-            exact = self._fwd(self.fn(self.thetas[far], *rows))
+            exact = self._fwd(self._eval(self.thetas[far], rows))
             err = float(np.max(np.abs(self.coef @ _basis(self.u[far], self.pairs).T - exact)))
             self.info.update(method="quadratic surrogate", max_check_error=err)
             if np.isfinite(err) and err <= _SURROGATE_TOL:
@@ -263,9 +268,8 @@ class _Evaluator:
             self.use_surrogate = False
         else:
             self.info["method"] = "exact"
-        n, J = len(rows[0]), len(self.thetas)
-        if n * J <= _CACHE:
-            self.full = np.vstack([self.fn(self.thetas, *(r[sl] for r in rows)) for sl in _chunks(n, J, 4e6)])
+        if len(rows[0]) * len(self.thetas) <= _CACHE:
+            self.full = self._eval(self.thetas, rows)
         return self
 
     def __call__(self, idx=slice(None), draws=slice(None)):
