@@ -244,8 +244,10 @@ def test_bgnbd_gamma_gamma_intervals_cover_the_truth_in_500_simulations():
 
 @pytest.mark.slow
 def test_paretonbd_gamma_gamma_intervals_cover_the_truth_in_500_simulations():
-    # 78-week calibration: with 39 weeks Pareto/NBD's s and beta are too weakly identified at this size
-    cov = _coverage("paretonbd", PNBD, n_sims=500, n_per=2000, draws=300, calibration_end="1998-06-30",
+    # Pareto/NBD's s and beta are weakly identified: 78-week calibration and 5,000 customers per simulation
+    # (at 3,000 the non-repeater's E[Y(39)] covered 92.6%); P(alive), E[Y] and CLV at the probe customers
+    # (the total and top share use the same machinery as the BG/NBD test above)
+    cov = _coverage("paretonbd", PNBD, n_sims=500, n_per=5000, draws=200, calibration_end="1998-06-30",
                     probe_T_shift=39.0, full=False)
     for name, c in cov.items():
         assert np.all((0.93 <= c) & (c <= 0.97)), (name, c)
