@@ -3,6 +3,7 @@
 - :func:`fmt_num`: significant digits, thousands separated; integers as they are.
 - :func:`fmt_ci`: an estimate with its interval, ``0.42 [0.31, 0.53]``.
 - :func:`fmt_p`: p-values, ``< 0.001`` below 0.001.
+- :func:`fmt_money`: an amount with its currency, ``$72,439`` / ``72,439 美元``.
 - :func:`format_table`: a display copy of a table with those rules applied.
 """
 from __future__ import annotations
@@ -84,3 +85,57 @@ def format_table(df: pd.DataFrame, sig: int = 3, p_columns=("p", "p_value", "p_h
             out[col] = s.map(lambda v: "-" if v is None or (isinstance(v, float) and math.isnan(v))
                              else fmt_num(v, sig) if isinstance(v, (int, float)) and not isinstance(v, bool) else v)
     return out
+
+
+#: currency code -> (symbol shown before the amount in English, word shown after it in Chinese)
+CURRENCIES = {
+    "USD": ("$", "美元"), "CNY": ("¥", "元"), "RMB": ("¥", "元"), "EUR": ("€", "欧元"), "GBP": ("£", "英镑"),
+    "JPY": ("JP¥", "日元"), "HKD": ("HK$", "港元"), "TWD": ("NT$", "新台币"), "SGD": ("S$", "新加坡元"),
+    "KRW": ("₩", "韩元"),
+}
+_money = {"currency": None}
+
+
+def use_currency(code: str | None) -> None:
+    """The currency of the study's money figures (an ISO code such as ``USD`` or ``CNY``; None: no unit)."""
+    _money["currency"] = code.upper() if isinstance(code, str) and code.strip() else None
+
+
+def currency_unit(lang: str | None = None) -> str:
+    """How the current currency is named in a header or axis label: ``$`` / ``美元`` (empty when none)."""
+    if lang is None:
+        from crmlab.report.i18n import current_lang
+
+        lang = current_lang()
+    code = _money["currency"]
+    if code is None:
+        return ""
+    symbol, word = CURRENCIES.get(code, (code + " ", code))
+    return word if lang == "zh" else symbol.strip()
+
+
+def fmt_money(x, sig: int = 3, *, lang: str | None = None, currency: str | None = None) -> str:
+    """An amount with its currency: ``$72,439`` (English), ``72,439 美元`` (Chinese); ``-`` when missing.
+
+    Amounts of 1,000 or more are whole; smaller ones keep ``sig`` significant digits (at most 2 decimals).
+
+    >>> use_currency("USD"); fmt_money(72439.4), fmt_money(0.6712), fmt_money(-12.5, lang="zh")
+    ('$72,439', '$0.67', '-12.50 美元')
+    """
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "-"
+    x = float(x)
+    if abs(x) >= 1000:
+        text = f"{abs(x):,.0f}"
+    else:
+        text = f"{abs(x):,.{min(2, max(2 if abs(x) < 100 else 0, _decimals(x, sig)))}f}"
+    sign = "-" if x < 0 else ""
+    if lang is None:
+        from crmlab.report.i18n import current_lang
+
+        lang = current_lang()
+    code = (currency or _money["currency"] or "").upper() or None
+    if code is None:
+        return sign + text
+    symbol, word = CURRENCIES.get(code, (code + " ", code))
+    return f"{sign}{text} {word}" if lang == "zh" else f"{sign}{symbol}{text}"

@@ -78,7 +78,7 @@ GLOSSARY: dict[str, dict[str, str]] = {
     "count": {"en": "count", "zh": "计数"},
 }
 
-_state: dict[str, Any] = {"lang": "en", "catalog": None}
+_state: dict[str, Any] = {"lang": "en", "catalog": None, "codebook": {}}
 
 
 def check_lang(lang: str) -> str:
@@ -195,9 +195,17 @@ def section_text(key: str, **values) -> str:
     return catalog.section(key, **values)
 
 
+def use_codebook(terms: dict[str, dict[str, str]] | None) -> None:
+    """Labels from a dataset's codebook (:meth:`crmlab.core.codebook.Codebook.terms`): they name the data's
+    columns, constructs and values in every table, chart and sentence (before the study's and the shared terms)."""
+    _state["codebook"] = dict(terms or {})
+
+
 def _entry(name) -> dict[str, str] | None:
     if not isinstance(name, str):
         return None
+    if name in _state["codebook"]:
+        return _state["codebook"][name]
     catalog = _state["catalog"]
     if catalog is not None and name in catalog.terms:
         return catalog.terms[name]
