@@ -13,7 +13,7 @@ shifting any variable.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -212,7 +212,7 @@ def shapley_r2_from_corr(corr: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return shapley_from_subsets(v, p), v[..., -1]
 
 
-def sampled_shapley_r2_from_corr(corr: np.ndarray, n_permutations: int = 2000, *, seed: int = 0,
+def sampled_shapley_r2_from_corr(corr: np.ndarray, n_permutations: int = 2000, *, seed=0,
                                  delta: float = 0.05, batch: int = 500) -> dict:
     """Permutation-sampling estimate of the Shapley shares of R² (for many drivers).
 
@@ -367,7 +367,7 @@ class KeyDriverAnalysis:
     ----------
     bootstrap : int
         Bootstrap replicates for intervals of shares and ranks (0 = none).
-    seed : int
+    seed : int or numpy Generator
         Random seed of the bootstrap and of sampled Shapley.
     level : float
         Confidence level of the percentile intervals.
@@ -383,7 +383,10 @@ class KeyDriverAnalysis:
         relative_weight, rank, vif, mean (+ bootstrap columns)
     rank_ : list of drivers, most important first
     condition_number_ : float
-    boot_shapley_, boot_rw_ : arrays (B, p) of bootstrap draws
+    sampled_ : dict or None
+        Accuracy of sampled Shapley (see :func:`sampled_shapley_r2_from_corr`)
+        when the shares were estimated from random orders; None when exact.
+    boot_shapley_, boot_rw_ : arrays (B, p) of bootstrap draws (None without bootstrap)
     """
 
     bootstrap: int = 0
@@ -392,10 +395,12 @@ class KeyDriverAnalysis:
     method: str = "auto"
     max_exact: int = MAX_EXACT_DRIVERS
     n_permutations: int = 2000
-    sampled_: dict | None = field(default=None, init=False, repr=False)
 
     def fit(self, df: pd.DataFrame, outcome: str, drivers, weights=None) -> "KeyDriverAnalysis":
-        """Fit on ``df[drivers + [outcome]]``; ``weights`` is a column name or array."""
+        """Fit on ``df[drivers + [outcome]]``; ``weights`` is a column name or array.
+
+        Every fitted attribute is set anew, so a refit never keeps results of an earlier fit.
+        """
         drivers = list(drivers)
         if len(drivers) < 2:
             raise ParameterError("key-driver analysis needs at least 2 drivers")
@@ -420,6 +425,7 @@ class KeyDriverAnalysis:
         check_design(C, drivers, outcome=outcome)
         p = len(drivers)
         exact = self.method == "exact" or (self.method == "auto" and p <= self.max_exact)
+        self.sampled_ = self.boot_shapley_ = self.boot_rw_ = None
         if exact:
             shap, r2 = shapley_r2_from_corr(C)
         else:
@@ -452,13 +458,16 @@ class KeyDriverAnalysis:
         p = Z.shape[1] - 1
         fn = IMPORTANCE_METHODS["shapley"] if exact else None
         chunk = int(max(1, min(500, 2e7 // (2**p * 4))))
+        # sampled Shapley: each resample draws its own orders (a child stream of ``seed``), so the Monte-Carlo
+        # error of the orders widens the percentile interval instead of shifting every resample alike
+        streams = None if exact else iter(np.random.default_rng(self.seed).spawn(self.bootstrap))
         shap_draws, rw_draws = [], []
         for Cb in bootstrap_corr(Z, self.bootstrap, seed=self.seed, weights=w, chunk=chunk):
             if exact:
                 shap_draws.append(fn(Cb))
             else:
                 shap_draws.append(np.stack([
-                    sampled_shapley_r2_from_corr(c, max(200, self.n_permutations // 10), seed=self.seed)["shares"]
+                    sampled_shapley_r2_from_corr(c, max(200, self.n_permutations // 10), seed=next(streams))["shares"]
                     for c in Cb
                 ]))
             rw_draws.append(relative_weights_from_corr(Cb))

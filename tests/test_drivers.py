@@ -230,6 +230,41 @@ def test_vif_and_condition_number_match_auxiliary_regressions(sat):
     assert "VIF" in kda.collinearity_text()
 
 
+def test_refit_with_fewer_drivers_resets_the_sampled_accuracy():
+    # issue #10: sampled_ described the first fit's random orders after a refit computed exact shares
+    rng = np.random.default_rng(8)
+    p = 21
+    X = rng.normal(size=(400, p)) + rng.normal(size=(400, 1))
+    df = pd.DataFrame(X, columns=[f"d{j}" for j in range(p)])
+    df["y"] = X @ np.linspace(1, 0.2, p) + rng.normal(size=400)
+    kda = KeyDriverAnalysis(n_permutations=500, seed=3).fit(df, "y", [f"d{j}" for j in range(p)])
+    assert kda.sampled_ is not None and kda.sampled_["n_permutations"] == 500
+    kda.fit(df, "y", ["d0", "d1", "d2"])
+    assert kda.sampled_ is None
+    exact = KeyDriverAnalysis().fit(df, "y", ["d0", "d1", "d2"])
+    np.testing.assert_allclose(kda.importance_["shapley"], exact.importance_["shapley"], atol=1e-15)
+
+
+def test_sampled_bootstrap_draws_their_own_orders_per_resample():
+    """With sampled Shapley each resample's Monte-Carlo error is independent: the draws scatter around
+    the exact Shapley shares of the same resamples (reference: the exact method on identical resamples)."""
+    rng = np.random.default_rng(9)
+    A = rng.normal(size=(300, 7))
+    A[:, :6] += A[:, [0]]
+    A[:, 6] += A[:, :6] @ np.linspace(1, 0.3, 6)
+    df = pd.DataFrame(A, columns=[f"d{j}" for j in range(6)] + ["y"])
+    drivers = list(df.columns[:6])
+    B = 60
+    sampled = KeyDriverAnalysis(bootstrap=B, seed=4, max_exact=4, n_permutations=2000).fit(df, "y", drivers)
+    exact = KeyDriverAnalysis(bootstrap=B, seed=4).fit(df, "y", drivers)
+    assert sampled.sampled_ is not None and exact.sampled_ is None
+    diff = sampled.boot_shapley_ - exact.boot_shapley_      # Monte-Carlo error of 200 orders per resample
+    np.testing.assert_allclose(diff.sum(1), 0, atol=1e-12)   # every draw still sums to its resample's R²
+    # independent errors: their mean shrinks like sd / sqrt(B) (a shared error would not shrink at all)
+    assert np.all(np.abs(diff.mean(0)) <= 4 * diff.std(0, ddof=1) / np.sqrt(B))
+    assert np.abs(np.corrcoef(diff[:, 0], np.roll(diff[:, 0], 1))[0, 1]) < 0.5
+
+
 def test_importance_performance_quadrants():
     ipm = importance_performance({"a": 40, "b": 30, "c": 10, "d": 20}, {"a": 5, "b": 9, "c": 4, "d": 8}, 1, 10)
     assert ipm.loc["a", "quadrant"] == "Concentrate here"
