@@ -32,6 +32,7 @@ from crmlab.core import datasets
 from crmlab.drivers import (
     KeyDriverAnalysis,
     all_subsets_r2,
+    collinearity_level,
     importance_performance,
     relative_weights_from_corr,
     sampled_shapley_r2_from_corr,
@@ -205,8 +206,8 @@ def test_bootstrap_matches_explicit_resampling_loop(sat):
         ref = KeyDriverAnalysis().fit(sat.iloc[rows].reset_index(drop=True), "q1", drivers)
         np.testing.assert_allclose(kda.boot_shapley_[b], ref.importance_["shapley"].to_numpy(), atol=1e-10)
     imp = kda.importance_
-    assert ((imp["shapley_lo"] <= imp["shapley"]) & (imp["shapley"] <= imp["shapley_hi"])).all()
-    assert ((imp["rank_lo"] <= imp["rank"]) & (imp["rank"] <= imp["rank_hi"])).all()
+    assert ((imp["shapley_ci_low"] <= imp["shapley"]) & (imp["shapley"] <= imp["shapley_ci_high"])).all()
+    assert ((imp["rank_ci_low"] <= imp["rank"]) & (imp["rank"] <= imp["rank_ci_high"])).all()
     assert imp["p_top_rank"].sum() == pytest.approx(1.0)
 
 
@@ -227,7 +228,14 @@ def test_vif_and_condition_number_match_auxiliary_regressions(sat):
         assert kda.importance_.loc[d, "vif"] == pytest.approx(1 / (1 - r2), rel=1e-9)
     ev = np.linalg.eigvalsh(np.corrcoef(X, rowvar=False))
     assert kda.condition_number_ == pytest.approx(np.sqrt(ev[-1] / ev[0]))
-    assert "VIF" in kda.collinearity_text()
+    assert collinearity_level(kda.condition_number_, kda.importance_["vif"]) == "none"   # 4.67 and 3.05
+
+
+def test_collinearity_level_follows_the_belsley_and_vif_cut_offs():
+    assert collinearity_level(9.9, [1.0, 5.0]) == "none"
+    assert collinearity_level(10.0, [1.0]) == "moderate" and collinearity_level(4.0, [5.1]) == "moderate"
+    assert collinearity_level(29.9, [10.0]) == "moderate"
+    assert collinearity_level(30.0, [1.0]) == "strong" and collinearity_level(4.0, [10.1]) == "strong"
 
 
 def test_refit_with_fewer_drivers_resets_the_sampled_accuracy():
@@ -326,12 +334,12 @@ def test_bad_parameters(sat):
 def test_plots_and_html_render(sat):
     import matplotlib.pyplot as plt
 
-    from crmlab.drivers import plot_driver_shares, plot_importance_performance
+    from crmlab.studies.survey.plots import driver_shares, importance_performance
 
     kda = KeyDriverAnalysis(bootstrap=20, seed=1).fit(sat, "q1", DRIVERS)
-    fig = plot_driver_shares(kda)
+    fig = driver_shares(kda)
     assert len(fig.axes[0].patches) == len(DRIVERS)
-    fig2 = plot_importance_performance(kda.importance_performance(1, 10))
+    fig2 = importance_performance(kda.importance_performance(1, 10))
     assert len(fig2.axes[0].texts) == len(DRIVERS) + 4      # labels + quadrant names
     html = kda._repr_html_()
     assert f"{kda.r2_:.3f}" in html and "q4" in html
