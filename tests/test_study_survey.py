@@ -84,7 +84,7 @@ def test_clean_gives_the_nps_item_its_own_0_to_10_range():
 
 
 def test_ordinal_vs_ols_adds_the_average_effect_and_both_intervals(sat):
-    sub = sat.iloc[:400]
+    sub = sat.iloc[:250]
     drivers = ["q2", "q4", "q6"]
     ordfit, olsfit = fit_ordinal(sub, "q1", drivers), fit_ols(sub, "q1", drivers)
     out = steps.ordinal_vs_ols(ordfit, olsfit, sub)
