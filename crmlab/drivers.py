@@ -13,7 +13,7 @@ shifting any variable.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -212,7 +212,7 @@ def shapley_r2_from_corr(corr: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return shapley_from_subsets(v, p), v[..., -1]
 
 
-def sampled_shapley_r2_from_corr(corr: np.ndarray, n_permutations: int = 2000, *, seed: int = 0,
+def sampled_shapley_r2_from_corr(corr: np.ndarray, n_permutations: int = 2000, *, seed=0,
                                  delta: float = 0.05, batch: int = 500) -> dict:
     """Permutation-sampling estimate of the Shapley shares of R² (for many drivers).
 
@@ -367,7 +367,7 @@ class KeyDriverAnalysis:
     ----------
     bootstrap : int
         Bootstrap replicates for intervals of shares and ranks (0 = none).
-    seed : int
+    seed : int or numpy Generator
         Random seed of the bootstrap and of sampled Shapley.
     level : float
         Confidence level of the percentile intervals.
@@ -380,10 +380,17 @@ class KeyDriverAnalysis:
     ----------
     r2_ : float
     importance_ : DataFrame indexed by driver: shapley, share_pct,
-        relative_weight, rank, vif, mean (+ bootstrap columns)
+        relative_weight, rank, vif, mean; with bootstrap also the percentile
+        intervals ``shapley_ci_low``/``shapley_ci_high``,
+        ``relative_weight_ci_low``/``relative_weight_ci_high``,
+        ``rank_ci_low``/``rank_ci_high`` and ``p_top_rank`` (share of
+        resamples in which the driver ranks first)
     rank_ : list of drivers, most important first
     condition_number_ : float
-    boot_shapley_, boot_rw_ : arrays (B, p) of bootstrap draws
+    sampled_ : dict or None
+        Accuracy of sampled Shapley (see :func:`sampled_shapley_r2_from_corr`)
+        when the shares were estimated from random orders; None when exact.
+    boot_shapley_, boot_rw_ : arrays (B, p) of bootstrap draws (None without bootstrap)
     """
 
     bootstrap: int = 0
@@ -392,10 +399,12 @@ class KeyDriverAnalysis:
     method: str = "auto"
     max_exact: int = MAX_EXACT_DRIVERS
     n_permutations: int = 2000
-    sampled_: dict | None = field(default=None, init=False, repr=False)
 
     def fit(self, df: pd.DataFrame, outcome: str, drivers, weights=None) -> "KeyDriverAnalysis":
-        """Fit on ``df[drivers + [outcome]]``; ``weights`` is a column name or array."""
+        """Fit on ``df[drivers + [outcome]]``; ``weights`` is a column name or array.
+
+        Every fitted attribute is set anew, so a refit never keeps results of an earlier fit.
+        """
         drivers = list(drivers)
         if len(drivers) < 2:
             raise ParameterError("key-driver analysis needs at least 2 drivers")
@@ -420,6 +429,7 @@ class KeyDriverAnalysis:
         check_design(C, drivers, outcome=outcome)
         p = len(drivers)
         exact = self.method == "exact" or (self.method == "auto" and p <= self.max_exact)
+        self.sampled_ = self.boot_shapley_ = self.boot_rw_ = None
         if exact:
             shap, r2 = shapley_r2_from_corr(C)
         else:
@@ -452,13 +462,16 @@ class KeyDriverAnalysis:
         p = Z.shape[1] - 1
         fn = IMPORTANCE_METHODS["shapley"] if exact else None
         chunk = int(max(1, min(500, 2e7 // (2**p * 4))))
+        # sampled Shapley: each resample draws its own orders (a child stream of ``seed``), so the Monte-Carlo
+        # error of the orders widens the percentile interval instead of shifting every resample alike
+        streams = None if exact else iter(np.random.default_rng(self.seed).spawn(self.bootstrap))
         shap_draws, rw_draws = [], []
         for Cb in bootstrap_corr(Z, self.bootstrap, seed=self.seed, weights=w, chunk=chunk):
             if exact:
                 shap_draws.append(fn(Cb))
             else:
                 shap_draws.append(np.stack([
-                    sampled_shapley_r2_from_corr(c, max(200, self.n_permutations // 10), seed=self.seed)["shares"]
+                    sampled_shapley_r2_from_corr(c, max(200, self.n_permutations // 10), seed=next(streams))["shares"]
                     for c in Cb
                 ]))
             rw_draws.append(relative_weights_from_corr(Cb))
@@ -466,50 +479,15 @@ class KeyDriverAnalysis:
         self.boot_rw_ = np.concatenate(rw_draws)
         a = (1 - self.level) / 2
         ranks = _ranks(self.boot_shapley_)
-        imp["shapley_lo"] = np.nanquantile(self.boot_shapley_, a, axis=0)
-        imp["shapley_hi"] = np.nanquantile(self.boot_shapley_, 1 - a, axis=0)
-        imp["rw_lo"] = np.nanquantile(self.boot_rw_, a, axis=0)
-        imp["rw_hi"] = np.nanquantile(self.boot_rw_, 1 - a, axis=0)
-        imp["rank_lo"] = np.quantile(ranks, a, axis=0, method="lower").astype(int)
-        imp["rank_hi"] = np.quantile(ranks, 1 - a, axis=0, method="higher").astype(int)
+        imp["shapley_ci_low"] = np.nanquantile(self.boot_shapley_, a, axis=0)
+        imp["shapley_ci_high"] = np.nanquantile(self.boot_shapley_, 1 - a, axis=0)
+        imp["relative_weight_ci_low"] = np.nanquantile(self.boot_rw_, a, axis=0)
+        imp["relative_weight_ci_high"] = np.nanquantile(self.boot_rw_, 1 - a, axis=0)
+        imp["rank_ci_low"] = np.quantile(ranks, a, axis=0, method="lower").astype(int)
+        imp["rank_ci_high"] = np.quantile(ranks, 1 - a, axis=0, method="higher").astype(int)
         imp["p_top_rank"] = (ranks == 1).mean(0)
 
-    # -- reporting ------------------------------------------------------------------------
-    def collinearity_text(self, lang: str = "en") -> str:
-        """Multicollinearity diagnostics (多重共线性: VIF, 条件数) in words, in ``lang`` (``en`` or ``zh``)."""
-        from crmlab.report import fmt_num
-
-        vif = self.importance_["vif"]
-        worst = vif.idxmax()
-        cn = self.condition_number_
-        high = vif[vif > 5].index.tolist()
-        if cn < 10 and not high:
-            level = "none"
-        elif cn < 30 and not (vif > 10).any():
-            level = "moderate"
-        else:
-            level = "strong"
-        if lang == "zh":
-            words = {"none": "不存在值得担心的多重共线性", "moderate": "存在中等程度的多重共线性",
-                     "strong": "存在严重的多重共线性"}
-            msg = f"条件数 {fmt_num(cn)}，最大 VIF {fmt_num(vif.max())}（{worst}）：{words[level]}。"
-            if high:
-                msg += (f"{'、'.join(high)} 的 VIF 超过 5：它们各自的 OLS 系数不稳定，因此用分解方法"
-                        "（Shapley 值 / 相对权重）而不是回归系数来给驱动因素排序。")
-            else:
-                msg += "OLS 系数可以逐一解读。"
-            return msg
-        words = {"none": "no worrying multicollinearity", "moderate": "moderate multicollinearity",
-                 "strong": "strong multicollinearity"}
-        msg = (f"Condition number {fmt_num(cn)}, largest VIF {fmt_num(vif.max())} ({worst}): {words[level]}. ")
-        if high:
-            msg += (f"VIF above 5 for {', '.join(high)}: their individual OLS coefficients are unstable, "
-                    "which is why the decomposition (Shapley/relative weights) rather than the "
-                    "coefficients ranks the drivers.")
-        else:
-            msg += "OLS coefficients are interpretable one by one."
-        return msg
-
+    # -- tables ----------------------------------------------------------------------------
     def importance_performance(self, scale_min: float, scale_max: float) -> pd.DataFrame:
         """Importance-performance map table (Martilla & James 1977).
 
@@ -531,9 +509,9 @@ class KeyDriverAnalysis:
             "condition_number": self.condition_number_,
             "vif": {d: float(v) for d, v in imp["vif"].items()},
         }
-        if "shapley_lo" in imp:
+        if "shapley_ci_low" in imp:
             out["shapley_ci"] = {d: [float(lo), float(hi)] for d, lo, hi in
-                                 zip(imp.index, imp["shapley_lo"], imp["shapley_hi"])}
+                                 zip(imp.index, imp["shapley_ci_low"], imp["shapley_ci_high"])}
         return out
 
     def _repr_html_(self) -> str:
@@ -541,9 +519,34 @@ class KeyDriverAnalysis:
                 + self.importance_.round(4).to_html())
 
 
-#: importance-performance quadrants (stable English names, saved in tables) and their Chinese display names
-QUADRANTS_ZH = {"Concentrate here": "重点改进", "Keep up the good work": "继续保持",
-                "Low priority": "低优先级", "Possible overkill": "过度投入"}
+def collinearity_level(condition_number: float, vif) -> str:
+    """How strong the multicollinearity among the drivers is: ``"none"``, ``"moderate"`` or ``"strong"``.
+
+    Parameters
+    ----------
+    condition_number : float
+        Condition number of the driver correlation matrix (:func:`condition_number_from_corr`).
+    vif : array-like
+        Variance inflation factors of the drivers (:func:`vif_from_corr`).
+
+    Notes
+    -----
+    ``"none"`` when the condition number is below 10 and no VIF exceeds 5;
+    ``"moderate"`` when the condition number is below 30 and no VIF exceeds 10;
+    ``"strong"`` otherwise. The condition-number cut-offs 10 and 30 are those of
+    Belsley, Kuh & Welsch (1980, *Regression Diagnostics*); VIF 5 and 10 are the
+    usual rules of thumb (O'Brien 2007, Quality & Quantity 41).
+    """
+    vif = np.asarray(vif, dtype=float)
+    if condition_number < 10 and not (vif > 5).any():
+        return "none"
+    if condition_number < 30 and not (vif > 10).any():
+        return "moderate"
+    return "strong"
+
+
+#: importance-performance quadrants (Martilla & James 1977), as saved in tables
+QUADRANTS = ("Concentrate here", "Keep up the good work", "Low priority", "Possible overkill")
 
 
 def importance_performance(importance, performance, scale_min: float, scale_max: float) -> pd.DataFrame:
@@ -565,47 +568,3 @@ def importance_performance(importance, performance, scale_min: float, scale_max:
     out = pd.DataFrame({"importance": imp, "performance": perf, "quadrant": quad})
     out.index.name = "driver"
     return out
-
-
-def plot_importance_performance(ipm: pd.DataFrame, ax=None, lang: str = "en"):
-    """Scatter of the importance-performance map (重要性-绩效分析) with quadrant lines and labels."""
-    import matplotlib.pyplot as plt
-
-    from crmlab.report.i18n import pick
-
-    if ax is None:
-        _, ax = plt.subplots(figsize=(7, 5))
-    ax.scatter(ipm["performance"], ipm["importance"], s=40)
-    for d, row in ipm.iterrows():
-        ax.annotate(str(d), (row["performance"], row["importance"]), xytext=(4, 3), textcoords="offset points")
-    ax.margins(0.18)
-    ax.axvline(ipm["performance"].mean(), color="grey", lw=1, ls="--")
-    ax.axhline(ipm["importance"].mean(), color="grey", lw=1, ls="--")
-    ax.set_xlabel(pick(lang, en="performance (mean rating, 0-100)", zh="绩效（平均评分，换算为 0-100）"))
-    ax.set_ylabel(pick(lang, en="importance (% of R²)", zh="重要性（占 R² 的百分比）"))
-    q = {k: (v if lang == "zh" else k) for k, v in QUADRANTS_ZH.items()}
-    ax.text(0.02, 0.98, q["Concentrate here"], transform=ax.transAxes, va="top", fontsize=9, color="#c23b3b")
-    ax.text(0.98, 0.98, q["Keep up the good work"], transform=ax.transAxes, va="top", ha="right", fontsize=9)
-    ax.text(0.02, 0.02, q["Low priority"], transform=ax.transAxes, fontsize=9)
-    ax.text(0.98, 0.02, q["Possible overkill"], transform=ax.transAxes, ha="right", fontsize=9)
-    ax.set_title(pick(lang, en="Importance-performance map", zh="重要性-绩效分析图"))
-    return ax.figure
-
-
-def plot_driver_shares(kda: KeyDriverAnalysis, ax=None, lang: str = "en"):
-    """Horizontal bars of Shapley shares with bootstrap intervals (if any)."""
-    import matplotlib.pyplot as plt
-
-    from crmlab.report.i18n import pick
-
-    imp = kda.importance_.sort_values("shapley")
-    if ax is None:
-        _, ax = plt.subplots(figsize=(7, 0.4 * len(imp) + 1.5))
-    xerr = None
-    if "shapley_lo" in imp:
-        xerr = np.vstack([imp["shapley"] - imp["shapley_lo"], imp["shapley_hi"] - imp["shapley"]])
-    ax.barh(imp.index.astype(str), imp["shapley"], xerr=xerr, capsize=3)
-    ax.set_xlabel(pick(lang, en=f"Shapley share of R² (R² = {kda.r2_:.3f})",
-                       zh=f"Shapley 值：对 R² 的贡献（R² = {kda.r2_:.3f}）"))
-    ax.set_title(pick(lang, en=f"Key drivers of {kda.outcome_}", zh=f"{kda.outcome_} 的关键驱动因素"))
-    return ax.figure

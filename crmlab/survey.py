@@ -12,7 +12,6 @@ import pandas as pd
 from scipy import stats
 
 from crmlab.core.errors import DataError, ParameterError
-from crmlab.report.i18n import pick
 
 #: Exclusion reasons in the order they are checked; a row is counted under its first reason.
 REASONS = ("non_numeric", "out_of_range", "missing", "straight_liner", "speeder", "duplicate")
@@ -287,11 +286,12 @@ def top_box(df: pd.DataFrame, items, scale_max: float, k: int = 2, scale_min: fl
     return pd.DataFrame(rows).set_index("item")
 
 
-def plot_diverging(dist: pd.DataFrame, ax=None, title: str | None = None, lang: str = "en"):
+def plot_diverging(dist: pd.DataFrame, ax=None, title: str | None = None, *, xlabel: str | None = None):
     """Diverging stacked bars: low answers to the left of zero, high answers to the right.
 
     The middle of the scale is split half/half for odd scales; for even
-    scales the lower half of the points goes left.
+    scales the lower half of the points goes left. ``dist`` is
+    :func:`item_distribution`; ``title`` and ``xlabel`` are drawn as given.
     """
     import matplotlib.pyplot as plt
     from matplotlib import colormaps
@@ -314,15 +314,16 @@ def plot_diverging(dist: pd.DataFrame, ax=None, title: str | None = None, lang: 
     ax.axvline(0, color="black", lw=0.8)
     ax.set_yticks(y, [str(i) for i in dist.index])
     ax.invert_yaxis()
-    ax.set_xlabel(pick(lang, en="% of answers (left: lower half of the scale, right: upper half)",
-                       zh="作答比例（%；左：量表下半部分，右：上半部分）"))
+    if xlabel is not None:
+        ax.set_xlabel(xlabel)
     ax.legend(ncol=min(K, 11), fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.15), frameon=False)
-    ax.set_title(title if title is not None else pick(lang, en="Item distributions", zh="各题项的作答分布"))
+    if title is not None:
+        ax.set_title(title)
     return ax.figure
 
 
-def plot_correlation(df: pd.DataFrame, items, ax=None, title: str | None = None, lang: str = "en"):
-    """Heatmap of Pearson correlations between items."""
+def plot_correlation(df: pd.DataFrame, items, ax=None, title: str | None = None):
+    """Heatmap of Pearson correlations between items (``title`` drawn as given)."""
     import matplotlib.pyplot as plt
     import seaborn as sns
 
@@ -330,7 +331,8 @@ def plot_correlation(df: pd.DataFrame, items, ax=None, title: str | None = None,
         _, ax = plt.subplots(figsize=(0.55 * len(items) + 2.5, 0.5 * len(items) + 2))
     sns.heatmap(df[list(items)].corr(), annot=True, fmt=".2f", cmap="vlag", vmin=-1, vmax=1, ax=ax,
                 annot_kws={"size": 7})
-    ax.set_title(title if title is not None else pick(lang, en="Item correlations", zh="题项间的相关系数"))
+    if title is not None:
+        ax.set_title(title)
     return ax.figure
 
 
@@ -379,8 +381,8 @@ def nps(x, weights=None, level: float = 0.95) -> NPSResult:
     v = pd.to_numeric(s, errors="coerce")
     bad = (v.isna() & s.notna()) | (v < 0) | (v > 10) | (v != np.round(v))
     if bad.any():
-        raise DataError(f"NPS item must hold whole numbers 0-10; bad answers {s[bad].astype(str).unique()[:3].tolist()} "
-                        f"in rows {_rows(bad, s.index)}")
+        raise DataError(f"NPS item must hold whole numbers 0-10; bad answers "
+                        f"{s[bad].astype(str).unique()[:3].tolist()} in rows {_rows(bad, s.index)}")
     ok = v.notna().to_numpy()
     v = v.to_numpy(dtype=float)[ok]
     if v.size == 0:

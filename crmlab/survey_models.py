@@ -19,7 +19,7 @@ import pandas as pd
 from scipy import stats
 
 from crmlab.drivers import check_design, check_weights, prepare_matrix, weighted_corr
-from crmlab.core.errors import DataError, ParameterError
+from crmlab.core.errors import ConvergenceError, DataError, ParameterError
 
 
 def _design(df: pd.DataFrame, outcome: str, drivers, min_levels: int = 0):
@@ -46,7 +46,8 @@ class OrdinalFit:
 
     Attributes
     ----------
-    coef : DataFrame indexed by driver: coef, se, z, p, odds_ratio, or_lo, or_hi
+    coef : DataFrame indexed by driver: coef, se, z, p, odds_ratio, and ci_low, ci_high
+        (the confidence interval of the odds ratio, at the ``level`` of :func:`fit_ordinal`)
     thresholds : Series indexed "k|k+1" (cut-points theta_k on the logit scale)
     levels : observed outcome levels (sorted)
     loglik, aic, n
@@ -107,12 +108,30 @@ class OrdinalFit:
 def fit_ordinal(df: pd.DataFrame, outcome: str, drivers, *, level: float = 0.95, maxiter: int = 2000) -> OrdinalFit:
     """Fit the proportional-odds logit model of ``outcome`` on ``drivers``.
 
+    Parameters
+    ----------
+    df : DataFrame
+    outcome : str
+        Ordered rating (at least 3 observed levels).
+    drivers : list of str
+    level : float
+        Confidence level of the odds ratios' intervals (``ci_low``, ``ci_high``).
+    maxiter : int
+        Iterations of the BFGS optimiser (Nelder-Mead restarts get 20 times as many).
+
     Raises
     ------
     DataError
         Text or missing values in an item, an outcome with fewer than 3
-        observed levels, a constant driver, perfectly collinear drivers, or
-        a fit that does not converge (message names the outcome).
+        observed levels, a constant driver, or perfectly collinear drivers.
+    ConvergenceError
+        The likelihood maximisation did not converge (message names the outcome,
+        ``maxiter`` and the largest score component at the last iterate).
+
+    Notes
+    -----
+    ``P(Y <= k | x) = F(theta_k - x' beta)`` with ``F`` logistic (McCullagh 1980, JRSS B 42);
+    the odds ratio ``exp(beta_j)`` has the Wald interval ``exp(beta_j -/+ z se_j)``.
     """
     from statsmodels.miscmodels.ordinal_model import OrderedModel
 
@@ -129,8 +148,10 @@ def fit_ordinal(df: pd.DataFrame, outcome: str, drivers, *, level: float = 0.95,
             res = model.fit(method="nm", maxiter=20 * maxiter, disp=False, start_params=res.params)
             res = model.fit(method="bfgs", maxiter=maxiter, disp=False, start_params=res.params)
     if not res.mle_retvals.get("converged", True):
-        raise DataError(f"ordinal model of {outcome!r} did not converge (check for separation: a driver "
-                        "that predicts the outcome perfectly)")
+        grad = res.mle_retvals.get("gopt")
+        where = f"largest score {np.max(np.abs(grad)):.2g} at the last iterate" if grad is not None else "no optimum"
+        raise ConvergenceError(f"ordinal model of {outcome!r} did not converge (BFGS, maxiter={maxiter}: {where}); "
+                               "check for separation (a driver that predicts the outcome perfectly) or raise maxiter")
     p = len(drivers)
     params = np.asarray(res.params)
     cov = np.asarray(res.cov_params())
@@ -138,8 +159,8 @@ def fit_ordinal(df: pd.DataFrame, outcome: str, drivers, *, level: float = 0.95,
     se = np.sqrt(np.diag(cov)[:p])
     zc = stats.norm.ppf(0.5 + level / 2)
     coef = pd.DataFrame({"coef": beta, "se": se, "z": beta / se, "p": 2 * stats.norm.sf(np.abs(beta / se)),
-                         "odds_ratio": np.exp(beta), "or_lo": np.exp(beta - zc * se),
-                         "or_hi": np.exp(beta + zc * se)}, index=pd.Index(drivers, name="driver"))
+                         "odds_ratio": np.exp(beta), "ci_low": np.exp(beta - zc * se),
+                         "ci_high": np.exp(beta + zc * se)}, index=pd.Index(drivers, name="driver"))
     cuts = model.transform_threshold_params(params)[1:-1]
     names = [f"{levels[k]:g}|{levels[k + 1]:g}" for k in range(levels.size - 1)]
     thr = pd.Series(cuts, index=pd.Index(names, name="threshold"), name="threshold")
@@ -150,7 +171,8 @@ def fit_ordinal(df: pd.DataFrame, outcome: str, drivers, *, level: float = 0.95,
 
 @dataclass
 class OLSFit:
-    """OLS fit with HC3 standard errors: ``coef`` (driver rows + const), ``r2``, ``n``."""
+    """OLS fit with HC3 standard errors: ``coef`` (driver rows + const; coef, se_hc3, z, p, ci_low, ci_high),
+    ``r2``, ``n``."""
 
     coef: pd.DataFrame
     r2: float
@@ -186,7 +208,7 @@ def fit_ols(df: pd.DataFrame, outcome: str, drivers, *, weights=None, level: flo
         res = sm.OLS(y, Xc).fit(cov_type="HC3")
     ci = res.conf_int(alpha=1 - level)
     coef = pd.DataFrame({"coef": res.params, "se_hc3": res.bse, "z": res.tvalues, "p": res.pvalues,
-                         "ci_lo": ci[0], "ci_hi": ci[1]})
+                         "ci_low": ci[0], "ci_high": ci[1]})
     coef.index.name = "term"
     return OLSFit(coef=coef, r2=float(res.rsquared), n=int(y.size), weighted=weights is not None)
 

@@ -157,7 +157,8 @@ def rake(df: pd.DataFrame, margins: dict, *, base_weights=None, max_iter: int = 
         b = pd.to_numeric(b, errors="coerce")
         if b.isna().any() or (b < 0).any():
             bad = b.isna() | (b < 0)
-            raise DataError(f"base weights are missing or negative in rows {', '.join(str(r) for r in df.index[bad][:5])}")
+            rows = ", ".join(str(r) for r in df.index[bad][:5])
+            raise DataError(f"base weights are missing or negative in rows {rows}")
         w0 = b.to_numpy(dtype=float)
     codes = {}
     for var, t in targets.items():

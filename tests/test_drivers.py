@@ -32,6 +32,7 @@ from crmlab.core import datasets
 from crmlab.drivers import (
     KeyDriverAnalysis,
     all_subsets_r2,
+    collinearity_level,
     importance_performance,
     relative_weights_from_corr,
     sampled_shapley_r2_from_corr,
@@ -205,8 +206,8 @@ def test_bootstrap_matches_explicit_resampling_loop(sat):
         ref = KeyDriverAnalysis().fit(sat.iloc[rows].reset_index(drop=True), "q1", drivers)
         np.testing.assert_allclose(kda.boot_shapley_[b], ref.importance_["shapley"].to_numpy(), atol=1e-10)
     imp = kda.importance_
-    assert ((imp["shapley_lo"] <= imp["shapley"]) & (imp["shapley"] <= imp["shapley_hi"])).all()
-    assert ((imp["rank_lo"] <= imp["rank"]) & (imp["rank"] <= imp["rank_hi"])).all()
+    assert ((imp["shapley_ci_low"] <= imp["shapley"]) & (imp["shapley"] <= imp["shapley_ci_high"])).all()
+    assert ((imp["rank_ci_low"] <= imp["rank"]) & (imp["rank"] <= imp["rank_ci_high"])).all()
     assert imp["p_top_rank"].sum() == pytest.approx(1.0)
 
 
@@ -227,7 +228,49 @@ def test_vif_and_condition_number_match_auxiliary_regressions(sat):
         assert kda.importance_.loc[d, "vif"] == pytest.approx(1 / (1 - r2), rel=1e-9)
     ev = np.linalg.eigvalsh(np.corrcoef(X, rowvar=False))
     assert kda.condition_number_ == pytest.approx(np.sqrt(ev[-1] / ev[0]))
-    assert "VIF" in kda.collinearity_text()
+    assert collinearity_level(kda.condition_number_, kda.importance_["vif"]) == "none"   # 4.67 and 3.05
+
+
+def test_collinearity_level_follows_the_belsley_and_vif_cut_offs():
+    assert collinearity_level(9.9, [1.0, 5.0]) == "none"
+    assert collinearity_level(10.0, [1.0]) == "moderate" and collinearity_level(4.0, [5.1]) == "moderate"
+    assert collinearity_level(29.9, [10.0]) == "moderate"
+    assert collinearity_level(30.0, [1.0]) == "strong" and collinearity_level(4.0, [10.1]) == "strong"
+
+
+def test_refit_with_fewer_drivers_resets_the_sampled_accuracy():
+    # issue #10: sampled_ described the first fit's random orders after a refit computed exact shares
+    rng = np.random.default_rng(8)
+    p = 21
+    X = rng.normal(size=(400, p)) + rng.normal(size=(400, 1))
+    df = pd.DataFrame(X, columns=[f"d{j}" for j in range(p)])
+    df["y"] = X @ np.linspace(1, 0.2, p) + rng.normal(size=400)
+    kda = KeyDriverAnalysis(n_permutations=500, seed=3).fit(df, "y", [f"d{j}" for j in range(p)])
+    assert kda.sampled_ is not None and kda.sampled_["n_permutations"] == 500
+    kda.fit(df, "y", ["d0", "d1", "d2"])
+    assert kda.sampled_ is None
+    exact = KeyDriverAnalysis().fit(df, "y", ["d0", "d1", "d2"])
+    np.testing.assert_allclose(kda.importance_["shapley"], exact.importance_["shapley"], atol=1e-15)
+
+
+def test_sampled_bootstrap_draws_their_own_orders_per_resample():
+    """With sampled Shapley each resample's Monte-Carlo error is independent: the draws scatter around
+    the exact Shapley shares of the same resamples (reference: the exact method on identical resamples)."""
+    rng = np.random.default_rng(9)
+    A = rng.normal(size=(300, 7))
+    A[:, :6] += A[:, [0]]
+    A[:, 6] += A[:, :6] @ np.linspace(1, 0.3, 6)
+    df = pd.DataFrame(A, columns=[f"d{j}" for j in range(6)] + ["y"])
+    drivers = list(df.columns[:6])
+    B = 60
+    sampled = KeyDriverAnalysis(bootstrap=B, seed=4, max_exact=4, n_permutations=2000).fit(df, "y", drivers)
+    exact = KeyDriverAnalysis(bootstrap=B, seed=4).fit(df, "y", drivers)
+    assert sampled.sampled_ is not None and exact.sampled_ is None
+    diff = sampled.boot_shapley_ - exact.boot_shapley_      # Monte-Carlo error of 200 orders per resample
+    np.testing.assert_allclose(diff.sum(1), 0, atol=1e-12)   # every draw still sums to its resample's R²
+    # independent errors: their mean shrinks like sd / sqrt(B) (a shared error would not shrink at all)
+    assert np.all(np.abs(diff.mean(0)) <= 4 * diff.std(0, ddof=1) / np.sqrt(B))
+    assert np.abs(np.corrcoef(diff[:, 0], np.roll(diff[:, 0], 1))[0, 1]) < 0.5
 
 
 def test_importance_performance_quadrants():
@@ -291,12 +334,12 @@ def test_bad_parameters(sat):
 def test_plots_and_html_render(sat):
     import matplotlib.pyplot as plt
 
-    from crmlab.drivers import plot_driver_shares, plot_importance_performance
+    from crmlab.studies.survey.plots import driver_shares, importance_performance
 
     kda = KeyDriverAnalysis(bootstrap=20, seed=1).fit(sat, "q1", DRIVERS)
-    fig = plot_driver_shares(kda)
+    fig = driver_shares(kda)
     assert len(fig.axes[0].patches) == len(DRIVERS)
-    fig2 = plot_importance_performance(kda.importance_performance(1, 10))
+    fig2 = importance_performance(kda.importance_performance(1, 10))
     assert len(fig2.axes[0].texts) == len(DRIVERS) + 4      # labels + quadrant names
     html = kda._repr_html_()
     assert f"{kda.r2_:.3f}" in html and "q4" in html

@@ -32,7 +32,7 @@ import pandas as pd
 import pytest
 
 from crmlab.core import datasets
-from crmlab.core.errors import DataError
+from crmlab.core.errors import ConvergenceError, DataError
 from crmlab.survey_models import compare_models, fit_ols, fit_ordinal
 
 WINE_RATING = "233444551213235423325544323232532343333332322454112223232223333412323244"
@@ -83,6 +83,33 @@ def test_ordinal_agrees_with_statsmodels_ordered_model(sat, sat_fit):
     cuts = OrderedModel(y, sat[DRIVERS].astype(float), distr="logit").transform_threshold_params(res.params)[1:-1]
     np.testing.assert_allclose(sat_fit.thresholds, cuts, atol=1e-3)
     assert sat_fit.loglik == pytest.approx(res.llf, abs=1e-5)
+
+
+def test_odds_ratio_interval_is_the_wald_interval_of_R_clm_wine(wine):
+    # Wald interval exp(estimate -/+ qnorm(0.975) * se) computed from the published clm estimates and standard
+    # errors quoted above (R ordinal is not installed here; the interval is an identity on those numbers)
+    f = fit_ordinal(wine, "rating", ["warm", "contact"])
+    z = 1.959963984540054
+    np.testing.assert_allclose(f.coef["ci_low"], np.exp(np.array([2.5031, 1.5278]) - z * np.array([0.5287, 0.4766])),
+                               rtol=5e-4)
+    np.testing.assert_allclose(f.coef["ci_high"], np.exp(np.array([2.5031, 1.5278]) + z * np.array([0.5287, 0.4766])),
+                               rtol=5e-4)
+    f90 = fit_ordinal(wine, "rating", ["warm", "contact"], level=0.90)
+    assert (f90.coef["ci_low"] > f.coef["ci_low"]).all() and (f90.coef["ci_high"] < f.coef["ci_high"]).all()
+
+
+def test_ols_interval_columns_match_statsmodels_conf_int(sat):
+    import statsmodels.api as sm
+
+    f = fit_ols(sat, "q1", DRIVERS, level=0.9)
+    ref = sm.OLS(sat["q1"].astype(float), sm.add_constant(sat[DRIVERS].astype(float))).fit(cov_type="HC3")
+    ci = ref.conf_int(alpha=0.1)
+    np.testing.assert_allclose(f.coef[["ci_low", "ci_high"]].to_numpy(), ci.to_numpy(), rtol=1e-10)
+
+
+def test_ordinal_non_convergence_raises_convergence_error(wine):
+    with pytest.raises(ConvergenceError, match=r"ordinal model of 'rating' did not converge \(BFGS, maxiter=1"):
+        fit_ordinal(wine, "rating", ["warm", "contact"], maxiter=1)
 
 
 def test_predicted_probabilities_by_hand(wine):
