@@ -7,7 +7,6 @@ __all__ = ["plots", "sentences", "steps", "text", "setup"]
 
 def setup(lang: str = "en") -> None:
     """Start the study in ``lang`` (``en`` or ``zh``) and show its title and introduction."""
-    from crmlab.report import section, start
+    from crmlab.report import start
 
     start(text.CATALOG, lang)
-    section("intro")
