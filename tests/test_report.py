@@ -36,12 +36,17 @@ def test_p_values():
 
 
 def test_captions_number_in_order_per_kind_and_language():
+    from crmlab.report import use_lang
+
     reset_numbering()
-    assert caption("table", "Sizes") == "**Table 1.** Sizes"
-    assert caption("figure", "Shape") == "**Figure 1.** Shape"
-    assert caption("table", "规模", lang="zh") == "**表 2.** 规模"
+    assert caption("table", "sizes", "Sizes") == "**Table 1.** Sizes"
+    assert caption("figure", "shape", "Shape") == "**Figure 1.** Shape"
+    with use_lang("zh"):
+        assert caption("table", "scale", "规模") == "**表 2.** 规模"
+        assert caption("table", "sizes", "规模") == "**表 1.** 规模"  # shown again: same number
     reset_numbering()
-    assert caption("figure", "x", lang="zh") == "**图 1.** x"
+    with use_lang("zh"):
+        assert caption("figure", "x", "x") == "**图 1.** x"
 
 
 def test_format_table_keeps_text_and_formats_p():
@@ -56,15 +61,18 @@ def test_show_table_without_a_name_displays_but_saves_nothing(monkeypatch):
     import IPython.display
 
     import crmlab
-    from crmlab.report import show_table
+    from crmlab.report import Catalog, show_table, use_lang
+    from crmlab.report.i18n import use_catalog
 
     shown = []
     monkeypatch.setattr(IPython.display, "display", lambda obj: shown.append(obj))
+    use_catalog(Catalog("t", texts={"view": {"en": "A view", "zh": "一个视图"}, "kept": {"en": "Saved", "zh": "已保存"}}))
     reset_numbering()
-    show_table(pd.DataFrame({"x": [1.23456]}), None, "A view", lang="zh")
+    with use_lang("zh"):
+        show_table(pd.DataFrame({"x": [1.23456]}), "view", name=None)
     assert not (crmlab.output_dir() / "tables").exists()
-    show_table(pd.DataFrame({"x": [1.23456]}), "kept", "Saved")
+    show_table(pd.DataFrame({"x": [1.23456]}), "kept")
     assert (crmlab.output_dir() / "tables" / "kept.csv").read_text() == "x\n1.23456\n"
-    assert [shown[0].data, shown[2].data] == ["**表 1.** A view", "**Table 2.** Saved"]
+    assert [shown[0].data, shown[2].data] == ["**表 1.** 一个视图", "**Table 2.** Saved"]
     assert '<div class="crmlab-frame">' in shown[1].data and "<td>1.23</td>" in shown[1].data
     assert "<th></th>" not in shown[1].data  # no row numbers for a plain index

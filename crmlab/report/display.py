@@ -30,16 +30,11 @@ def reset_numbering() -> None:
     _numbers["figure"].clear()
 
 
-def caption(kind: str, key, body: str | None = None, lang: str | None = None) -> str:
-    """``**Table N.** body`` as Markdown; ``key`` keeps its number N when shown again.
-
-    Transitional (until every study has a catalog): ``caption(kind, text, lang)`` numbers ``text``
-    as the next of its kind."""
+def caption(kind: str, key, body: str) -> str:
+    """``**Table N.** body`` as Markdown; ``key`` keeps its number N when shown again."""
     numbers = _numbers[kind]
-    if body is None:
-        body, key = key, (key, len(numbers))
     n = numbers.setdefault(key, len(numbers) + 1)
-    return f"**{t(kind, lang)} {n}.** {body}"
+    return f"**{t(kind)} {n}.** {body}"
 
 
 def _display(*objs, **kwargs) -> None:
@@ -128,9 +123,8 @@ def key_findings(findings) -> list[dict]:
     return stored
 
 
-def show_table(df: pd.DataFrame, key: str | None, caption_text: str | None = None, *, name: str | None = "",
-               display: pd.DataFrame | None = None, sig: int = 3, lang: str | None = None,
-               display_df: pd.DataFrame | None = None, **values) -> None:
+def show_table(df: pd.DataFrame, key: str, *, name: str | None = "", display: pd.DataFrame | None = None,
+               sig: int = 3, **values) -> None:
     """Save ``df`` and show it, readable, under the numbered caption ``key`` of the study's catalog.
 
     Parameters
@@ -142,12 +136,6 @@ def show_table(df: pd.DataFrame, key: str | None, caption_text: str | None = Non
     display : what the reader sees instead of ``df`` (for example from :func:`~crmlab.report.narrative.readable`);
         numbers left in it are formatted with ``sig`` significant digits.
     """
-    if caption_text is not None:  # transitional: show_table(df, name, text, lang=, display_df=)
-        if key is not None:
-            save_table(df, key)
-        say(caption("table", caption_text, lang=lang))
-        _display(table_html(format_table(df if display_df is None else display_df, sig=sig)))
-        return
     body = text(key, **values)
     if name is not None:
         save_table(df, name or key)
@@ -167,15 +155,11 @@ def table_html(df: pd.DataFrame):
     return HTML(f'<div class="crmlab-frame">{inner}</div>')
 
 
-def show_figure(fig, key: str, caption_text: str | None = None, *, name: str = "", lang: str | None = None,
-                **values) -> None:
+def show_figure(fig, key: str, *, name: str = "", **values) -> None:
     """Save ``fig`` as ``figures/<name or key>.png``, show it, and put its numbered caption ``key`` under it."""
     import matplotlib.pyplot as plt
 
     save_figure(fig, name or key)
     _display(fig)
     plt.close(fig)
-    if caption_text is not None:  # transitional: show_figure(fig, name, text, lang=)
-        say(caption("figure", caption_text, lang=lang))
-    else:
-        say(caption("figure", name or key, text(key, **values)))
+    say(caption("figure", name or key, text(key, **values)))

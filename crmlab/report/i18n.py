@@ -114,12 +114,9 @@ def current_lang() -> str:
     return _state["lang"]
 
 
-def pick(lang: str | None = None, *, en: str, zh: str) -> str:
-    """The English or the Chinese text, by the current language (for text modules, not notebooks).
-
-    ``lang`` is transitional (studies not yet moved to :func:`use_lang` pass it) and goes when they have.
-    """
-    return zh if (lang or _state["lang"]) == "zh" else en
+def pick(*, en: str, zh: str) -> str:
+    """The English or the Chinese text, by the current language (for text modules, not notebooks)."""
+    return zh if _state["lang"] == "zh" else en
 
 
 @dataclass
@@ -212,14 +209,12 @@ def _entry(name) -> dict[str, str] | None:
     return GLOSSARY.get(name)
 
 
-def t(key: str, lang: str | None = None) -> str:
-    """The term ``key`` in the current language; an unknown key is an error (a typo cannot reach a report).
-
-    ``lang`` is transitional (see :func:`pick`)."""
+def t(key: str) -> str:
+    """The term ``key`` in the current language; an unknown key is an error (a typo cannot reach a report)."""
     entry = _entry(key)
     if entry is None:
         raise KeyError(f"no report term {key!r}; known: {sorted(GLOSSARY)}")
-    return entry.get(lang or current_lang()) or entry.get("en") or key
+    return entry.get(current_lang()) or entry.get("en") or key
 
 
 def term(name) -> str:
@@ -235,22 +230,11 @@ def term(name) -> str:
     return entry.get(current_lang()) or entry.get("en") or name
 
 
-def translate_columns(df: pd.DataFrame, lang: str | None = None, extra: dict | None = None) -> pd.DataFrame:
+def translate_columns(df: pd.DataFrame) -> pd.DataFrame:
     """A display copy of ``df`` with column and index names in the current language.
 
     Saved tables keep their stable English names; only what the reader sees is translated.
-    ``lang`` and ``extra`` (more terms) are transitional (see :func:`pick`).
     """
-    if lang is not None or extra:
-        with use_lang(lang or current_lang()):
-            previous = _state["catalog"]
-            _state["catalog"] = Catalog("transitional", terms={**(previous.terms if previous else {}),
-                                                                **(extra or {})})
-            try:
-                return translate_columns(df)
-            finally:
-                _state["catalog"] = previous
-
     def name(x):
         return term(x) if isinstance(x, str) else x
 
