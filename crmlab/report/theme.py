@@ -34,11 +34,12 @@ def cjk_font_name() -> str:
 def set_theme(*, context: str = "notebook") -> None:
     """Set crmlab's seaborn/matplotlib theme (call once at the top of a notebook)."""
     cjk = cjk_font_name()
-    sns.set_theme(context=context, style="whitegrid", palette=PALETTE)
+    # text a little larger than seaborn's notebook context: figures stay readable when a phone shrinks them
+    sns.set_theme(context=context, style="whitegrid", palette=PALETTE, font_scale=1.2)
     mpl.rcParams.update(
         {
             "font.family": ["DejaVu Sans", cjk],
-            "figure.figsize": (7.5, 4.5),
+            "figure.figsize": (7.0, 4.3),
             "figure.dpi": 100,
             "savefig.dpi": 110,
             "axes.titleweight": "bold",

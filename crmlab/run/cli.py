@@ -49,7 +49,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from crmlab.run import folders, runner
 
     overrides = _parse_overrides(args.param, args.params)
-    jobs = runner.plan(args.notebooks, overrides, quick=args.quick)
+    jobs = runner.plan(args.notebooks, overrides, quick=args.quick, pdf=args.pdf)
     if not jobs:
         print("nothing to run", file=sys.stderr)
         return 2
@@ -136,6 +136,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--timeout", type=int, default=None, metavar="SECONDS", help="limit per cell")
     run.add_argument("--no-input", action="store_true", help="hide code in the HTML reports")
     run.add_argument("--quick", action="store_true", help="use each study's quick parameter set")
+    run.add_argument("--pdf", action="store_true", help="also print each report to PDF (headless Chromium)")
     run.add_argument("--kernel", default=None, help="Jupyter kernel (default: crmlab if registered)")
     run.add_argument("--no-progress", action="store_true", help="no progress bar")
     run.set_defaults(func=cmd_run)

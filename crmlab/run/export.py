@@ -148,3 +148,39 @@ def banner_info(*, title: str, run_id: str, status: str, git: dict[str, Any], in
     }
 
 
+
+
+def chromium() -> str | None:
+    """The headless browser that prints reports to PDF (Debian's ``chromium``), if installed."""
+    import shutil
+
+    for name in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable"):
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+def export_pdf(html_path: Path, pdf_path: Path, *, timeout: int = 180) -> Path:
+    """Print a report to PDF with headless Chromium (its print styles keep tables and figures whole).
+
+    Raises
+    ------
+    RuntimeError
+        Chromium is not installed, or printing failed (the message says which).
+    """
+    import subprocess
+    import tempfile
+
+    exe = chromium()
+    if exe is None:
+        raise RuntimeError("a PDF needs Chromium (Debian package 'chromium'); install it, or run without --pdf")
+    with tempfile.TemporaryDirectory(prefix="crmlab-pdf-") as profile:
+        cmd = [exe, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+               "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+               f"--user-data-dir={profile}", "--no-pdf-header-footer", "--virtual-time-budget=10000",
+               f"--print-to-pdf={pdf_path}", Path(html_path).resolve().as_uri()]
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+    if not pdf_path.exists() or pdf_path.stat().st_size == 0:
+        raise RuntimeError(f"Chromium did not write {pdf_path.name} (exit {proc.returncode}): {proc.stderr[-500:]}")
+    return pdf_path

@@ -47,6 +47,12 @@ LABELS: dict[str, dict[str, str]] = {
     "machine": {"en": "Machine-readable: manifest.json; each study folder holds results.json, tables/ and figures/.",
                 "zh": "机器可读：manifest.json；每个研究文件夹包含 results.json、tables/ 和 figures/。"},
     "notebooks": {"en": "Studies", "zh": "研究"},
+    "key_findings": {"en": "Key findings", "zh": "主要发现"},
+    "pdf": {"en": "PDF", "zh": "PDF"},
+    "moved_words": {"en": "{label}: {before} → {after} ({change})", "zh": "{label}：{before} → {after}（{change}）"},
+    "all_changes": {"en": "Every figure that moved", "zh": "所有变化的数字"},
+    "failed_note": {"en": "This study failed; its report shows where and why.",
+                    "zh": "本研究运行失败；报告中说明了出错的位置和原因。"},
     "n_ok": {"en": "{ok}/{n} ok", "zh": "{ok}/{n} 成功"},
 }
 
@@ -81,13 +87,25 @@ def is_p_key(key: str) -> bool:
     return last in ("p", "p_value", "pvalue", "p_holm") or last.startswith("p_")
 
 
-def fmt_value(key: str, value) -> str:
-    """A headline figure for readers: p-values as ``< 0.001``, other numbers to 3 significant digits."""
+def fmt_value(key: str, value, unit: str | None = None, lang: str = "en") -> str:
+    """A headline figure for readers: p-values as ``< 0.001``, shares as percentages (``unit: pct``),
+    differences of shares in percentage points (``unit: pp``), other numbers to 3 significant digits
+    with thousands separators, never scientific notation."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "-"
-    if is_p_key(key):
+    if unit == "pp":
+        v = 100 * float(value)
+        return f"{'+' if v > 0 else ''}{v:.1f} {'个百分点' if lang == 'zh' else 'pp'}"
+    if unit == "p" or (unit is None and is_p_key(key)):
         return fmt_p(value)
+    if unit == "pct":
+        return pct(value)
     return fmt_num(value)
+
+
+def _label(key: str, labels: dict, lang: str) -> str:
+    entry = labels.get(key) or {}
+    return entry.get(lang) or entry.get("en") or key
 
 
 def _environment() -> jinja2.Environment:
@@ -107,25 +125,59 @@ def _change_rows(table, limit: int = 60) -> list[dict[str, str]]:
 
 
 def render_index(manifest: dict[str, Any], changes: tuple[str, Any] | None = None) -> str:
-    """The run's index page; with ``changes`` (previous run id, :func:`crmlab.run.compare.compare_runs`
-    table), what moved since."""
+    """The run's index page, read like a report: each study's title, key findings in words and labelled
+    headline figures; with ``changes`` (previous run id, :func:`crmlab.run.compare.compare_runs` table), what
+    moved since, in words for the labelled figures."""
     lang = run_lang(manifest)
-    studies = []
+    studies, labels_by_study = [], {}
     for r in manifest["notebooks"]:
         e = r.get("error") or None
+        known = r.get("labels") or {}
+        labels_by_study[r["name"]] = known
         studies.append({
             "name": r["name"], "title": r.get("title") or r["name"], "status": r["status"],
             "href": f"{r['name']}/{Path(r['notebook']).stem}.html", "duration": f"{r['duration_s']:.1f} s",
-            "figures": [(k, fmt_value(k, v)) for k, v in r.get("headline", {}).items()],
+            "pdf": f"{r['name']}/{r['pdf']}" if r.get("pdf") else None,
+            "findings": [_markdown(f.get("text", "")) for f in r.get("findings") or []],
+            "figures": [(_label(k, known, lang), fmt_value(k, v, (known.get(k) or {}).get("unit"), lang))
+                        for k, v in r.get("headline", {}).items()],
             "error": e and {"ename": str(e.get("ename")), "cell": e.get("execution_count"),
                             "evalue": str(e.get("evalue"))[:300]},
         })
+    top = [s["findings"][0] for s in studies if s["findings"]][:6]
     prev, table = changes if changes else (None, None)
+    words = []
+    if table is not None:
+        L = labels(lang)
+        for r in table.itertuples():
+            lab = labels_by_study.get(r.study, {}).get(r.key)
+            if lab is None or r.before is None or r.after is None:
+                continue
+            unit = lab.get("unit")
+            change = r.after - r.before
+            shown = (fmt_value(r.key, change, "pp", lang) if unit in ("pct", "pp") else
+                     ("+" if change > 0 else "") + fmt_num(change))
+            words.append(L["moved_words"].format(label=_label(r.key, {r.key: lab}, lang),
+                                                 before=fmt_value(r.key, r.before, unit, lang),
+                                                 after=fmt_value(r.key, r.after, unit, lang), change=shown))
     return _environment().get_template("run.html.j2").render(
         lang=lang, L=labels(lang), manifest=manifest, git=manifest.get("git", {}), studies=studies,
-        date=str(manifest.get("started", ""))[:10], prev=prev,
+        date=str(manifest.get("started", ""))[:10], prev=prev, top=top, words=words,
         changes=_change_rows(table) if table is not None else None,
         more=(len(table) - 60) if table is not None and len(table) > 60 else 0)
+
+
+def _markdown(text: str):
+    """A finding's Markdown as safe HTML for the index (links to sections of the report are dropped)."""
+    import re
+
+    import mistune
+    from markupsafe import Markup
+
+    html = mistune.html(re.sub(r"\s*\[→[^\]]*\]\(#[^)]*\)", "", text)).strip()
+    if html.startswith("<p>") and html.endswith("</p>"):
+        html = html[3:-4]
+    return Markup(html)
 
 
 def render_runs_index(outputs: Path, lang: str = "en") -> str:

@@ -31,7 +31,7 @@ from crmlab.core.paths import outputs_root, project_root
 from crmlab.core.results import RESULTS_FILE, to_jsonable
 from crmlab.report.htmlfont import embed_cjk_font
 from crmlab.run import folders
-from crmlab.run.export import banner_info, export_html, notebook_title
+from crmlab.run.export import banner_info, export_html, export_pdf, notebook_title
 from crmlab.run.index import headline, render_index, render_runs_index
 from crmlab.run.params import Overrides, notebook_parameters, validate_parameters
 from crmlab.run.provenance import display_path, git_info, input_files, new_run_id, now, package_versions, sha256
@@ -48,7 +48,8 @@ class Job:
     given: dict[str, Any]           # parameters passed to papermill (validated, converted)
     parameters: dict[str, Any]      # every parameter as used (defaults filled in)
     title: str = ""
-    headline: list[str] | None = None  # results.json keys shown on the index page
+    headline: list[dict[str, Any]] | None = None  # results.json keys shown on the index page, with labels
+    pdf: bool = False                              # also write the report as PDF
 
 
 @dataclass
@@ -63,6 +64,9 @@ class JobResult:
     headline: dict[str, Any] = field(default_factory=dict)
     title: str = ""
     lang: str = "en"
+    labels: dict[str, dict[str, str]] = field(default_factory=dict)  # headline key -> {en, zh, unit}
+    findings: list[dict[str, Any]] = field(default_factory=list)      # the study's key findings (findings.json)
+    pdf: str | None = None
 
 
 # --- planning: everything that can be refused is refused before a kernel starts -------------
@@ -82,8 +86,25 @@ def load_studies(path: Path | None = None) -> list[dict[str, Any]]:
         s["notebook"] = (path.parent / s["notebook"]).resolve()
         s.setdefault("parameters", {})
         s.setdefault("quick", {})
-        s.setdefault("headline", None)
+        s["headline"] = _headline_spec(s.get("headline"), path, s["name"])
+        s.setdefault("pdf", False)
     return studies
+
+
+def _headline_spec(entries, path: Path, name: str) -> list[dict[str, Any]] | None:
+    """A study's ``headline`` list: keys, or mappings ``{key, en, zh, unit}`` that label them for readers."""
+    if entries is None:
+        return None
+    out = []
+    for e in entries:
+        if isinstance(e, str):
+            out.append({"key": e})
+        elif isinstance(e, dict) and isinstance(e.get("key"), str):
+            out.append(dict(e))
+        else:
+            raise ParameterError(f"{path}: study {name!r}: each headline entry is a results key or "
+                                 f"{{key: ..., en: ..., zh: ...}}, got {e!r}")
+    return out
 
 
 def _absolute_files(declared: dict, values: dict[str, Any], given: set[str], base: Path) -> dict[str, Any]:
@@ -109,6 +130,7 @@ def plan(
     quick: bool = False,
     studies_file: Path | None = None,
     cwd: Path | None = None,
+    pdf: bool = False,
 ) -> list[Job]:
     """Build the list of jobs and check every parameter of every job, before any kernel starts.
 
@@ -168,7 +190,11 @@ def plan(
         except ParameterError as exc:
             problems.append(str(exc))
             continue
-        jobs.append(Job(folder, nb, {k: full[k] for k in given}, full, e.get("title", ""), e.get("headline")))
+        title = e.get("title", "")
+        if isinstance(title, dict):
+            title = title.get(full.get("lang") if isinstance(full.get("lang"), str) else "en") or title.get("en", "")
+        jobs.append(Job(folder, nb, {k: full[k] for k in given}, full, title, e.get("headline"),
+                        bool(e.get("pdf")) or pdf))
     unused = sorted(set(ov.shared) - used)
     if unused and len(entries) > 1:
         problems.append(f"unknown parameter(s) {unused}: no study of this run declares them "
@@ -260,8 +286,20 @@ def execute_job(job: Job, run_dir: Path, run_info: dict[str, Any], *, kernel_nam
         error = error or {"ename": "HTMLExportError", "evalue": str(exc)[:2000]}
     results_path = workdir / RESULTS_FILE
     results = json.loads(results_path.read_text(encoding="utf-8")) if results_path.exists() else {}
+    keys = [h["key"] for h in job.headline] if job.headline else None
+    labels = {h["key"]: {k: v for k, v in h.items() if k != "key"} for h in job.headline or []}
+    findings_path = workdir / "findings.json"
+    findings = json.loads(findings_path.read_text(encoding="utf-8")).get("findings", []) \
+        if findings_path.exists() and not error else []
+    pdf_name = None
+    if job.pdf:
+        try:
+            pdf_name = export_pdf(workdir / f"{job.notebook.stem}.html", workdir / f"{job.notebook.stem}.pdf").name
+        except Exception as exc:  # keep the run going; say so in the manifest
+            error = error or {"ename": "PDFExportError", "evalue": str(exc)[:2000]}
     result = JobResult(job.name, display_path(job.notebook), "failed" if error else "ok", started,
-                       now(), round(duration, 3), error, headline(results, job.headline), title, lang)
+                       now(), round(duration, 3), error, headline(results, keys), title, lang, labels, findings,
+                       pdf_name)
     manifest = {
         **run_info,
         "notebook": result.notebook,
