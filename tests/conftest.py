@@ -37,8 +37,18 @@ def crmlab_cli(*args: str, cwd: Path | None = None, timeout: int = 600):
 
 @pytest.fixture(scope="session")
 def quick_runs(tmp_path_factory):
-    """Every study with its quick parameters, run twice by ``crmlab run`` (shared by several test modules)."""
+    """Every study with its quick parameters, run twice by ``crmlab run`` (shared by several test modules);
+    the first run also prints every report to PDF."""
     base = tmp_path_factory.mktemp("studies")
-    procs = [crmlab_cli("run", "--quick", "--out", str(base / f"run{i}"), "--no-progress", timeout=1500)
+    procs = [crmlab_cli("run", "--quick", "--out", str(base / f"run{i}"), "--no-progress", *(["--pdf"] if i == 1 else []),
+                        timeout=1500)
              for i in (1, 2)]
     return base, procs
+
+
+@pytest.fixture(scope="session")
+def quick_run_zh(tmp_path_factory):
+    """Every study with its quick parameters in Chinese (``-p lang=zh``)."""
+    out = tmp_path_factory.mktemp("studies_zh") / "zh"
+    proc = crmlab_cli("run", "--quick", "-p", "lang=zh", "--out", str(out), "--no-progress", timeout=1500)
+    return out, proc

@@ -77,8 +77,8 @@ def _code_visible(page) -> bool:
 
 
 def _narrative_visible(page) -> bool:
-    return page.evaluate("""Array.from(document.querySelectorAll('.jp-MarkdownCell h2'))
-        .every(h => h.offsetParent !== null)""")
+    return page.evaluate("""(() => { const hs = Array.from(document.querySelectorAll('.jp-RenderedMarkdown h2'));
+        return hs.length > 0 && hs.every(h => h.offsetParent !== null); })()""")
 
 
 def _reports(run: Path) -> list[Path]:
@@ -135,19 +135,17 @@ def _platform_fonts(page, selector: str) -> list[dict]:
     return cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"]
 
 
-def test_chinese_reports_draw_chinese_glyphs(browser, tmp_path):
-    studies = [s["name"] for s in load_studies() if "lang" in notebook_parameters(s["notebook"])]
-    assert "data_overview" in studies
-    out = tmp_path / "zh"
-    proc = crmlab_cli("run", *studies, "--quick", "-p", "lang=zh", "--out", str(out), "--no-progress", timeout=1200)
+def test_chinese_reports_draw_chinese_glyphs(browser, quick_run_zh, tmp_path):
+    assert all("lang" in notebook_parameters(s["notebook"]) for s in load_studies())
+    out, proc = quick_run_zh
     assert proc.returncode == 0, proc.stdout + proc.stderr
     for report in _reports(out):
         page, errors = _open(browser, report, tmp_path / "zh")
         assert not errors, errors
-        title = page.text_content("#crmlab-banner h1")
+        title = page.text_content("#crmlab-banner .crmlab-title")
         assert any("\u4e00" <= ch <= "\u9fff" for ch in title), f"{report.name}: title not in Chinese: {title!r}"
         # the title's ideographs are drawn by the embedded CJK face, not a system font's box glyph
-        fonts = _platform_fonts(page, "#crmlab-banner h1")
+        fonts = _platform_fonts(page, "#crmlab-banner .crmlab-title")
         assert any(f["isCustomFont"] and "CJK" in f["familyName"] for f in fonts), fonts
         # and a rendered ideograph has a real advance: about one em, unlike a zero-width or tiny box
         width = page.evaluate("""(() => { const s = document.createElement('span');

@@ -5,7 +5,9 @@ kernel's outputs never touch the checkout.
 """
 from __future__ import annotations
 
+import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -33,6 +35,14 @@ def lab(tmp_path):
     work = tmp_path / "lab"
     work.mkdir()
     shutil.copy(ROOT / "notebooks" / "00_data_overview.ipynb", work)
+    # study 1 in Chinese: its parameters cell set to lang = "zh", as a user would edit it
+    nb = json.loads((ROOT / "notebooks" / "01_satisfaction_loyalty.ipynb").read_text(encoding="utf-8"))
+    for cell in nb["cells"]:
+        if "parameters" in cell["metadata"].get("tags", []):
+            src = "".join(cell["source"])
+            cell["source"] = re.sub(r'(?m)^(lang(?::[^=]*)?=\s*)"en"', r'\1"zh"', src)
+            assert cell["source"] != src
+    (work / "study1_zh.ipynb").write_text(json.dumps(nb, ensure_ascii=False), encoding="utf-8")
     port = _free_port()
     env = {**os.environ, "CRMLAB_OUTPUT_DIR": str(tmp_path / "out"), "JUPYTER_CONFIG_DIR": str(tmp_path / "cfg")}
     log = open(tmp_path / "lab.log", "w")
@@ -74,9 +84,9 @@ def test_notebook_runs_its_first_cells_in_jupyterlab_with_the_crmlab_kernel(lab)
         # the kernel named in the notebook, started and idle
         page.wait_for_selector(".jp-Toolbar-kernelName:has-text('Python (crmlab)')", timeout=60_000)
         page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=90_000)
-        # run the first seven cells one by one (two titles, parameters, imports, two headings, data)
+        # run the first three cells one by one (parameters, setup with the title, the sizes section)
         page.click(".jp-Notebook .jp-Cell >> nth=0")
-        for _ in range(7):
+        for _ in range(3):
             page.keyboard.press("Shift+Enter")
         page.wait_for_function(
             "document.querySelectorAll('.jp-CodeCell .jp-InputPrompt').length > 0 && "
@@ -90,4 +100,30 @@ def test_notebook_runs_its_first_cells_in_jupyterlab_with_the_crmlab_kernel(lab)
         # the data cell rendered its table of dataset sizes
         assert page.locator(".jp-OutputArea-output table").count() >= 1
         assert "ecsi" in page.locator(".jp-OutputArea-output table").first.text_content()
+        browser.close()
+
+
+def test_a_chinese_study_shows_only_chinese_narrative_in_jupyterlab(lab):
+    url, tmp = lab
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        page = browser.new_page(viewport={"width": 1300, "height": 900})
+        page.goto(f"{url}/lab/tree/study1_zh.ipynb?token={TOKEN}")
+        page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=90_000)
+        page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=90_000)
+        page.click(".jp-Notebook .jp-Cell >> nth=0")
+        for _ in range(2):  # the parameters and the setup cell (title, key-findings box, introduction)
+            page.keyboard.press("Shift+Enter")
+        page.wait_for_selector(".jp-OutputArea-output.jp-RenderedMarkdown h1", timeout=120_000)
+        page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=120_000)
+        page.screenshot(path=str(tmp / "jupyterlab-zh.png"))
+        visible = page.evaluate("""Array.from(document.querySelectorAll('.jp-RenderedMarkdown'))
+            .filter(e => e.offsetParent !== null).map(e => e.innerText)""")
+        narrative = "\n".join(visible)
+        assert re.search(r"[\u4e00-\u9fff]", narrative), narrative[:500]
+        # no English narrative cell is visible: no markdown cells at all, and no English sentence in the outputs
+        assert page.locator(".jp-MarkdownCell").count() == 0
+        english = [t for t in visible if len(re.findall(r"[A-Za-z]{4,}", t)) > 12
+                   and not re.search(r"[\u4e00-\u9fff]", t)]
+        assert english == [], english[:2]
         browser.close()

@@ -23,3 +23,16 @@ def test_another_key_gives_other_pseudonyms(monkeypatch):
     b = pseudonymize(["x", "y"])
     assert not set(a) & set(b)
     assert a.str.len().eq(14).all()
+
+
+def test_error_messages_never_carry_e_mails_or_phone_numbers():
+    from crmlab.core.errors import DataError, ParameterError, file_rows
+    from crmlab.core.privacy import pseudonymize
+
+    msg = str(DataError("duplicate customer_id 'alice@example.com' at rows 3, 9; phone 138 0013 8000"))
+    assert "alice@example.com" not in msg and "138 0013 8000" not in msg
+    assert pseudonymize(["alice@example.com"]).iloc[0] in msg
+    kept = "calibration_end 1997-09-30 is after the last purchase; 1,234 rows; amount 12345.67; rows 3, 9"
+    assert str(ParameterError(kept)) == kept  # dates, counts and amounts are not phone numbers
+    assert file_rows([0, 5]) == "rows 2, 7" and file_rows([3]) == "row 5"
+    assert file_rows(range(8)) == "rows 2, 3, 4, 5, 6 and 3 more"
