@@ -62,15 +62,16 @@ def _check_structure(spec, what="the model"):
                              "every construct connected (add a path or drop the construct)")
 
 
-def stacked_pls(S, M, A, scheme="path", tol=1e-10, max_iter=500, chunk=1000, first_pass=100):
+def stacked_pls(S, M, A, scheme="path", tol=1e-10, max_iter=500, chunk=1000, first_pass=100, modes=None):
     """PLS on a stack of covariance matrices in chunks; slow cases are re-run alone.
 
     :func:`~crmlab.sem.pls.pls_core` iterates a batch until every member has
     converged, so one slowly converging member would make its whole chunk
     iterate ``max_iter`` times.  Each chunk therefore runs at most
     ``first_pass`` iterations; members not converged by then are re-estimated
-    on their own with ``max_iter``.  Returns ``W``, ``paths``, ``loadings``
-    and the ``converged`` flags.
+    on their own with ``max_iter``.  ``modes`` (True for Mode B blocks, see
+    :func:`~crmlab.sem.pls.pls_core`) defaults to all Mode A.  Returns ``W``,
+    ``paths``, ``loadings`` and the ``converged`` flags.
     """
     B = S.shape[0]
     p, L = M.shape
@@ -79,10 +80,10 @@ def stacked_pls(S, M, A, scheme="path", tol=1e-10, max_iter=500, chunk=1000, fir
     for s in range(0, B, chunk):
         sl = slice(s, min(s + chunk, B))
         with np.errstate(invalid="ignore", divide="ignore"):
-            res = pls_core(S[sl], M, A, scheme, tol, min(first_pass, max_iter))
+            res = pls_core(S[sl], M, A, scheme, tol, min(first_pass, max_iter), modes=modes)
             slow = np.flatnonzero(~res["converged"])
             if len(slow) and max_iter > first_pass:
-                again = pls_core(S[sl][slow], M, A, scheme, tol, max_iter)
+                again = pls_core(S[sl][slow], M, A, scheme, tol, max_iter, modes=modes)
                 for k in ("W", "paths", "loadings", "converged"):
                     res[k][slow] = again[k]
         for k in out:
@@ -126,7 +127,7 @@ def _cv_predict(X, spec, fold_ids, technique="earliest", scheme="path", scaled=T
         raise DataError(f"item {spec.items[j]!r} is constant in a training fold ({int(cnt[b, 0])} rows); "
                         "use fewer folds (parameter folds)")
     Sc = S / sd[:, :, None] / sd[:, None, :] if scaled else S
-    res = stacked_pls(Sc, M, A, scheme, tol, max_iter, chunk)
+    res = stacked_pls(Sc, M, A, scheme, tol, max_iter, chunk, modes=spec.mode_b())
     if not res["converged"].all():
         raise ConvergenceError(f"PLS did not converge in {max_iter} iterations in "
                                f"{int((~res['converged']).sum())} training fold(s); raise max_iter")
