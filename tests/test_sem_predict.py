@@ -15,7 +15,7 @@ from scipy import stats
 from crmlab.core import datasets
 from crmlab.core.errors import DataError, ParameterError
 from crmlab.sem.pls import PLSPM
-from crmlab.sem.predict import PLSPredict, cvpat, fold_assignments
+from crmlab.sem.predict import PLSPredict, cvpat, fold_assignments, predictive_power
 from crmlab.core.modeltext import ECSI_MODEL
 from crmlab.simulate.sem import ECSI_TRUE_PATHS, simulate_survey
 
@@ -153,6 +153,12 @@ def test_predictive_power_verdict_follows_shmueli_et_al():
     assert pp.predictive_power() == "low"
     pp.metrics_ = base.assign(q2_predict=[0.2, 0.2, -0.1, 0.2])
     assert pp.predictive_power() == "none"
+    # the same rule on some rows of the table (the items of the key target construct)
+    mixed = base.assign(lm_rmse=[2.0, 0.5, 0.5, 0.5])
+    assert predictive_power(mixed.iloc[:1]) == "high" and predictive_power(mixed.iloc[1:]) == "none"
+    assert predictive_power(mixed.iloc[:2]) == "medium"
+    with pytest.raises(ParameterError, match="at least one item"):
+        predictive_power(mixed.iloc[:0])
 
 
 def test_ecsi_plspredict_runs_and_records(ecsi):

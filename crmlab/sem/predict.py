@@ -19,7 +19,8 @@ from crmlab.sem.data import prepare_items
 from crmlab.sem.pls import SCHEMES, pls_core, resample_covariances
 from crmlab.core.modeltext import parse_model
 
-__all__ = ["PLSPredict", "CVPATResult", "cvpat", "fold_assignments", "stacked_pls", "TECHNIQUES"]
+__all__ = ["PLSPredict", "CVPATResult", "cvpat", "fold_assignments", "predictive_power", "stacked_pls",
+           "TECHNIQUES"]
 
 #: Prediction techniques: earliest antecedents (Shmueli et al. 2016/2019) or
 #: direct antecedents (Danks 2021; seminr's default).
@@ -170,6 +171,30 @@ def _cv_predict(X, spec, fold_ids, technique="earliest", scheme="path", scaled=T
             "naive": means[bidx][:, :, E]}
 
 
+def predictive_power(metrics: pd.DataFrame, metric: str = "rmse") -> str:
+    """Shmueli et al.'s (2019) verdict on the rows of a PLSpredict metrics table.
+
+    ``metrics`` has the columns ``q2_predict``, ``pls_<metric>`` and
+    ``lm_<metric>`` (:attr:`PLSPredict.metrics_`, or some of its rows, e.g.
+    the items of the key target construct).  ``"none"`` when some item has
+    ``Q2predict <= 0`` or PLS has a higher error than LM on every item,
+    ``"low"`` when PLS is better on a minority of the items, ``"medium"`` on a
+    majority (or half), ``"high"`` on all.
+    """
+    if metric not in ("rmse", "mae"):
+        raise ParameterError(f"metric must be 'rmse' or 'mae'; got {metric!r}")
+    if not len(metrics):
+        raise ParameterError("predictive_power needs at least one item")
+    if (metrics["q2_predict"] <= 0).any():
+        return "none"
+    better = int((metrics[f"pls_{metric}"] < metrics[f"lm_{metric}"]).sum())
+    if better == len(metrics):
+        return "high"
+    if better == 0:
+        return "none"
+    return "medium" if better >= len(metrics) / 2 else "low"
+
+
 class PLSPredict:
     """PLSpredict: k-fold cross-validated prediction of the endogenous indicators.
 
@@ -302,17 +327,7 @@ class PLSPredict:
         strongly non-symmetric prediction errors).
         """
         self._check_fitted()
-        if metric not in ("rmse", "mae"):
-            raise ParameterError(f"metric must be 'rmse' or 'mae'; got {metric!r}")
-        m = self.metrics_
-        if (m["q2_predict"] <= 0).any():
-            return "none"
-        better = int((m[f"pls_{metric}"] < m[f"lm_{metric}"]).sum())
-        if better == len(m):
-            return "high"
-        if better == 0:
-            return "none"
-        return "medium" if better >= len(m) / 2 else "low"
+        return predictive_power(self.metrics_, metric)
 
     def to_dict(self) -> dict:
         """Results-record form: settings, verdict and the per-item table as records."""
