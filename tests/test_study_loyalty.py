@@ -83,8 +83,11 @@ def test_mediation_and_multigroup_sentences():
         assert sentences.multigroup_findings(mg, alpha=0.6)[1] == "SAT~VAL：online 组 0.500，store 组 0.600（置换检验 p = 0.50）。"
         assert sentences.multigroup_findings(mg, alpha=0.001) == ["在 0.1% 的显著性水平下，没有路径在组间存在差异（置换 200 次）。"]
     assert sentences.multigroup_findings(mg) == ["LOY~SAT: female 0.261 vs male 0.716 (permutation p = 0.010)."]
-    assert sentences.multigroup_line(mg) == ("- LOY~SAT: female 0.261 vs male 0.716 (permutation p = 0.010).\n\n"
-                                             "With several paths tested, a single p-value near 0.05 is weak evidence.")
+    assert sentences.multigroup_line(mg, micom_ran=True) == (
+        "- LOY~SAT: female 0.261 vs male 0.716 (permutation p = 0.010).\n\n"
+        "With several paths tested, a single p-value near 0.05 is weak evidence.")
+    assert sentences.multigroup_line(mg).startswith("MICOM did not run (parameter `micom`): the differences assume, "
+                                                    "untested, that the composites mean the same in every group.\n\n- ")
 
 
 def test_data_sentence_names_the_items_with_most_missing_values():
@@ -315,12 +318,16 @@ def test_every_displayed_column_has_a_chinese_name(lang):
             "kotler", "type", "attribute", "low_cut", "high_cut", "n_low", "n_high", "penalty", "reward",
             "se_penalty", "se_reward", "p_asymmetry", "factor", "chain", "direct", "share_mediated", "group_a",
             "group_b", "estimate_a", "estimate_b", "difference", "p_value", "pair", "estimate [CI]", "share [CI]",
-            "HTMT [CI]"]
+            "HTMT [CI]", "rho_a", "q2_predict", "pls_rmse", "lm_rmse", "pls_mae", "lm_mae", "normality_p",
+            "copula [CI]", "p_joint", "path_estimate", "path_with_copula", "groups", "c", "c_quantile",
+            "p_composition", "mean_diff", "mean_range", "p_mean", "logvar_diff", "logvar_range", "p_logvar",
+            "invariance", "interpretable", "importance", "performance_0_100", "rescaled_weight", "negative_weight"]
     with use_lang(lang):
         shown = list(translate_columns(pd.DataFrame(columns=cols)).columns)
     if lang == "en":
         renamed = {"bootstrap_mean": "mean", "satisfaction_level": "level", "estimate [CI]": "estimate [95% CI]",
                    "share [CI]": "share [95% CI]", "HTMT [CI]": "HTMT [95% CI]"}
+        renamed.update({c: text.TERMS[c]["en"] for c in cols if "en" in text.TERMS.get(c, {})})
         assert shown == [renamed.get(c, c) for c in cols]
     else:
         assert not set(shown) & set(cols)
@@ -455,7 +462,7 @@ def test_mediation_shows_the_chains_through_satisfaction_when_there_are_any():
 
 def test_every_caption_and_section_exists_in_both_languages():
     values = {"loy_item": "loy1", "sat_item": "sat1", "loyal_min": 7.0, "satisfied_min": 7.0,
-              "satisfaction": "SAT", "group": "gender"}
+              "satisfaction": "SAT", "group": "gender", "folds": 10, "repetitions": 10, "target": "LOY"}
     for lang in ("en", "zh"):
         with use_lang(lang):
             assert text.CATALOG.section("intro").startswith("# ")
@@ -463,5 +470,6 @@ def test_every_caption_and_section_exists_in_both_languages():
                 assert "{" not in text.CATALOG.text(key, **values), key
     with use_lang("en"):
         assert text.CATALOG.text("not_loyal_by_level", **values).startswith("Share of respondents not loyal (loy1 < 7)")
-    assert list(text.CATALOG.sections) == ["intro", "measurement", "pls", "cbsem", "shape", "not_loyal", "typology",
-                                           "prca", "mediation", "multigroup", "summary"]
+    assert list(text.CATALOG.sections) == ["intro", "measurement", "pls", "plspredict", "copula", "cbsem", "shape",
+                                           "not_loyal", "typology", "prca", "mediation", "micom", "multigroup", "ipma",
+                                           "summary"]
