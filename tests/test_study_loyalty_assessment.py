@@ -182,7 +182,8 @@ def test_pls_heading_and_resamples_name_plsc_the_effective_n_and_the_dropped_res
                                                              "solutions and 8 not converged dropped")
     assert sentences._resamples(_boot(5000)) == "5000 resamples, 0 not converged"
     with use_lang("zh"):
-        assert sentences.pls_heading(_est("plsc")).startswith("**PLS 路径模型**（一致性 PLS（PLSc），内部权重：路径加权，")
+        assert sentences.pls_heading(_est("plsc")).startswith(
+            "**PLS 路径模型**（一致性 PLS（PLSc），内部权重：路径加权，")
         assert sentences._resamples(_boot(1818, 3182, 3182)) == ("自助抽样 5000 次，使用 1818 次；"
                                                                  "剔除 3182 次不可接受的 PLSc 解与 0 次未收敛")
 
@@ -218,7 +219,9 @@ def test_cvpat_sentence_names_the_better_model():
     assert assessment.cvpat_line(cv).endswith("neither model predicts significantly better; parsimony favours the "
                                               "simpler one.")
     with use_lang("zh"):
-        assert "平均损失为 2.95（本研究的模型）与 3.10（备选模型）" in assessment.cvpat_line(cv)
+        assert "平均损失为 2.95（本研究模型）与 3.10（备选模型）" in assessment.cvpat_line(cv)
+        cv.p_value = 0.01
+        assert assessment.cvpat_line(cv).endswith("：本研究模型的样本外预测显著更好。")
 
 
 def _copula(p=(0.019, 0.6), non_normal=(True, True), p_joint=(0.011, 0.67)):
@@ -242,7 +245,8 @@ def test_copula_sentence_evidence_none_and_not_identified_in_both_languages():
         assert assessment.copula_line(_copula()).startswith(
             "**存在内生性的证据**：VAL 回归中 QUAL 的 Copula 项（p = 0.019，与 VAL 的全部 Copula 项一起时 p = 0.011）："
             "加入后路径 VAL\\~QUAL 为 1.2，原估计为 0.66。")
-        assert assessment.copula_line(_copula(p=(0.2, 0.6))).endswith("2 个 Copula 项均不显著：结构回归中没有内生性的证据。")
+        assert assessment.copula_line(_copula(p=(0.2, 0.6))).endswith(
+            "2 个 Copula 项均不显著：结构回归中没有内生性的证据。")
 
 
 def _micom(invariance=("full", "none", "full"), c_ok=(True, False, True), equal=(True, True, True), failed=0):
@@ -250,7 +254,8 @@ def _micom(invariance=("full", "none", "full"), c_ok=(True, False, True), equal=
     comp = pd.DataFrame({"c": [0.996, 0.9944, 0.9954], "quantile": [0.991, 0.9963, 0.9887],
                          "p_value": [0.3, 0.015, 0.28], "invariant": list(c_ok)}, index=names)
     step3 = pd.DataFrame({"equal": list(equal)}, index=names)
-    return SimpleNamespace(compositional=comp, means=step3, variances=step3.assign(equal=True), groups=("female", "male"),
+    return SimpleNamespace(compositional=comp, means=step3, variances=step3.assign(equal=True),
+                           groups=("female", "male"),
                            n={"female": 148, "male": 102}, n_permutations=1000, alpha=0.05, n_failed=failed,
                            decision=pd.DataFrame({"construct": names, "invariance": list(invariance)}))
 
@@ -278,8 +283,10 @@ def test_micom_sentence_says_what_may_be_interpreted_in_both_languages():
         zh = assessment.micom_line({"female-male": _micom()}, spec)
         assert zh.startswith("**女性 与 男性**（n = 148 与 102；置换 1,000 次）：组成不变性（第 2 步）不成立的构念："
                              "SAT（c = 0.9944，低于 5% 分位数 0.9963，p = 0.015）")
-        assert zh.endswith("因此涉及 SAT 的路径（SAT\\~IMAG 和 LOY\\~SAT）的组间差异不予解释：两组中的组合得分含义不同。")
-        assert assessment.micom_line(None, spec, "gender") == "组合测量不变性检验（MICOM）未运行（参数 `micom` 为 false）。"
+        assert zh.endswith("因此涉及 SAT 的路径（SAT\\~IMAG 和 LOY\\~SAT）的组间差异不予解释："
+                           "两组中的组合得分含义不同。")
+        assert assessment.micom_line(None, spec, "gender") == ("组合测量不变性检验（MICOM）未运行"
+                                                               "（参数 `micom` 为 false）。")
 
 
 def test_multigroup_sentence_does_not_interpret_non_invariant_paths_and_names_inadmissible_groups():
@@ -292,7 +299,10 @@ def test_multigroup_sentence_does_not_interpret_non_invariant_paths_and_names_in
     assert en.startswith("Following MICOM, differences of paths that involve a construct without compositional "
                          "invariance are not interpreted (column `interpretable` is no). The PLSc solution of group "
                          "male is inadmissible: its paths are no findings. 12 permutations did not converge or gave an "
-                         "inadmissible PLSc solution and were dropped.\n\n")
+                         "inadmissible PLSc solution and were dropped; the p-values of each pair of groups rest on the "
+                         "about 988 left.\n\n")
+    few = SimpleNamespace(tests=tests, n_permutations=200, inadmissible=[], n_failed=199)
+    assert "rest on the about 1 left, too few for a test at 5%." in sentences.multigroup_line(few, ok, micom_ran=True)
     assert "- LOY~SAT: female 0.261 vs male 0.716 (permutation p = 0.010).\n" in en
     assert ("- SAT~VAL: female 0.475 vs male 0.900 (permutation p = 0.020), not interpreted: a construct of this path "
             "is not compositionally invariant (MICOM).") in en
@@ -301,8 +311,11 @@ def test_multigroup_sentence_does_not_interpret_non_invariant_paths_and_names_in
                                                   "tested."]
     with use_lang("zh"):
         zh = sentences.multigroup_line(mg, ok, micom_ran=True)
-        assert "男性组的 PLSc 解不可接受：其路径系数不能作为结论。" in zh
-        assert ("SAT~VAL：女性组 0.475，男性组 0.900（置换检验 p = 0.020），但不予解释：该路径涉及的构念不具备组成不变性"
+        assert "男性组的 PLSc 解不可接受：其路径系数不能作为结论。" \
+               "有 12 次置换未收敛或得到不可接受的 PLSc 解，已剔除；" \
+               "每对群组的 p 值只基于其余约 988 次置换。" in zh
+        assert ("SAT~VAL：女性组 0.475，男性组 0.900（置换检验 p = 0.020），"
+                "但不予解释：该路径涉及的构念不具备组成不变性"
                 "（MICOM）。") in zh
 
 
@@ -370,7 +383,8 @@ def test_display_tables_of_the_assessment_in_chinese(pls):
     pp = PLSPredict(ECSI_MODEL, folds=3, repetitions=1, seed=1).fit(pls.data_.items)
     with use_lang("zh"):
         assert list(tables.plspredict(steps.plspredict_table(pp)).columns) == [
-            "构念", "预测 Q²（Q²predict）", "PLS 均方根误差", "线性模型均方根误差", "PLS 平均绝对误差", "线性模型平均绝对误差"]
+            "构念", "预测 Q²（Q²predict）", "PLS 均方根误差", "线性模型均方根误差", "PLS 平均绝对误差",
+            "线性模型平均绝对误差"]
 
 
 def test_ipma_figure_is_labelled_in_chinese():
@@ -385,8 +399,8 @@ def test_ipma_figure_is_labelled_in_chinese():
         with use_lang("zh"):
             fig = plots.plot_ipma(cons, "LOY")
             ax = fig.axes[0]
-            assert [ax.get_title(), ax.get_xlabel(), ax.get_ylabel()] == ["LOY 的重要性-绩效矩阵", "重要性（对 LOY 的总效应）",
-                                                                          "绩效（0-100）"]
+            assert [ax.get_title(), ax.get_xlabel(), ax.get_ylabel()] == [
+                "LOY 的重要性-绩效矩阵", "重要性（对 LOY 的总效应）", "绩效（0-100）"]
             fig.canvas.draw()
     assert [t.get_text() for t in ax.texts] == ["IMAG", "SAT", "VAL"]
     lo, hi = ax.get_ylim()

@@ -165,7 +165,7 @@ def cvpat_line(cv, alpha: float = 0.05) -> str:
     d = interval(cv.difference, cv.ci_low, cv.ci_high, 3)
     zh = _zh()
     if cv.p_value < alpha:
-        win = ("本研究的模型" if cv.difference > 0 else "备选模型") if zh else (
+        win = ("本研究模型" if cv.difference > 0 else "备选模型") if zh else (
             "this study's model" if cv.difference > 0 else "the alternative model")
         verdict = (f"{win}的样本外预测显著更好。" if zh else f"{win} predicts significantly better out of sample.")
     else:
@@ -173,7 +173,7 @@ def cvpat_line(cv, alpha: float = 0.05) -> str:
                    "neither model predicts significantly better; parsimony favours the simpler one.")
     if zh:
         return (f"**CVPAT**（Liengaard 等 2021）与参数 `cvpat_model` 给出的备选模型比较：平均损失为 "
-                f"{fmt_num(cv.loss_established, 3)}（本研究的模型）与 {fmt_num(cv.loss_alternative, 3)}（备选模型），"
+                f"{fmt_num(cv.loss_established, 3)}（本研究模型）与 {fmt_num(cv.loss_alternative, 3)}（备选模型），"
                 f"差值 {d}（95% 置信区间，{p_phrase(cv.p_value)}）：" + verdict)
     return (f"**CVPAT** (Liengaard et al. 2021) against the alternative model of parameter `cvpat_model`: average loss "
             f"{fmt_num(cv.loss_established, 3)} (this study's model) vs {fmt_num(cv.loss_alternative, 3)} "

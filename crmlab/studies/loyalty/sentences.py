@@ -453,8 +453,13 @@ def multigroup_line(mg, interpretable: dict | None = None, micom_ran: bool = Fal
         notes.append(f"{groups}的 PLSc 解不可接受：其路径系数不能作为结论。" if zh else
                      f"The PLSc solution of group {groups} is inadmissible: its paths are no findings.")
     if getattr(mg, "n_failed", 0):
-        notes.append(f"有 {mg.n_failed} 次置换未收敛或得到不可接受的 PLSc 解，已剔除。" if zh else
+        pairs = len(mg.tests[["group_a", "group_b"]].drop_duplicates())
+        left = (pairs * mg.n_permutations - mg.n_failed) // pairs
+        notes.append(f"有 {mg.n_failed} 次置换未收敛或得到不可接受的 PLSc 解，已剔除；"
+                     f"每对群组的 p 值只基于其余约 {left} 次置换"
+                     + ("，太少，无法在 5% 水平上检验。" if left < 20 else "。") if zh else
                      f"{mg.n_failed} permutations did not converge or gave an inadmissible PLSc solution and were "
-                     "dropped.")
+                     f"dropped; the p-values of each pair of groups rest on the about {left} left"
+                     + (", too few for a test at 5%." if left < 20 else "."))
     head = (("" if zh else " ").join(notes) + "\n\n") if notes else ""
     return head + bullets(multigroup_findings(mg, interpretable=interpretable)) + "\n\n" + caveat

@@ -151,9 +151,11 @@ TEXTS: dict[str, dict[str, str]] = {
     "copula": {
         "en": "Gaussian-copula check of each structural path: normality pre-test of the predictor's scores, the "
               "copula term with its 95% bootstrap interval and p-value (alone and with all copula terms of the "
-              "target), and the path without and with the copula term.",
+              "target), and the path of the same regression of the construct scores without and with the copula "
+              "term (unweighted least squares on the composite scores, also under PLSc or survey weights).",
         "zh": "每条结构路径的高斯 Copula 检验：前因构念得分的正态性预检验、Copula 项及其 95% 自助法置信区间与 p 值"
-              "（单独加入以及与该目标构念的全部 Copula 项一起加入），以及加入 Copula 项前后的路径系数。"},
+              "（单独加入以及与该目标构念的全部 Copula 项一起加入），以及同一构念得分回归在加入 Copula 项前后的路径系数"
+              "（对组合得分做不加权的最小二乘，PLSc 或调查权重下亦然）。"},
     "micom": {
         "en": "MICOM by {group}: step 2 (the correlation c of the composites built with each group's weights "
               "against its 5% permutation quantile) and step 3 (differences of the composites' means and log "
