@@ -77,3 +77,55 @@ def test_multigroup_bad_group_column():
     with pytest.raises(DataError, match="at least two levels"):
         multigroup(df.assign(one="x"), ECSI_MODEL, "one")
 
+
+
+MIXED = ECSI_MODEL.replace("IMAG =~", "IMAG <~").replace("VAL  =~", "VAL  <~")
+HOC = ECSI_MODEL.replace("VAL  ~ EXPE + QUAL\n", "").replace("SAT  ~ IMAG + EXPE + QUAL + VAL", "SAT ~ IMAG + PERF") \
+    .replace("QUAL ~ EXPE", "PERF ~ EXPE") + "PERF =~ QUAL + VAL\n"
+
+
+@pytest.mark.parametrize("model, method", [(MIXED, "pls"), (HOC, "pls"), (ECSI_MODEL, "plsc")])
+def test_group_estimates_equal_separate_fits_for_mode_b_higher_order_and_plsc(model, method):
+    """Identity: each group's paths are those of PLSPM fitted on that group alone (Mode B blocks by
+    regression, two-stage higher-order constructs, PLSc), and a group whose PLSc solution is
+    inadmissible is named."""
+    df = datasets.load_ecsi()
+    res = multigroup(df, model, "gender", n_permutations=20, seed=1, method=method)
+    inadmissible = []
+    for g in ("female", "male"):
+        sep = PLSPM(model, method=method).fit(df[df["gender"] == g].reset_index(drop=True))
+        got = res.paths[res.paths["group"] == g].set_index("path")["estimate"]
+        np.testing.assert_allclose(got[sep.paths_.index], sep.paths_, atol=1e-8)
+        if not sep.admissible_:
+            inadmissible.append(g)
+    assert res.inadmissible == inadmissible
+    if method == "plsc":   # PLSc is inadmissible for the 102 men of ECSI: dropped permutations are counted
+        assert inadmissible == ["male"] and res.n_failed > 0
+
+
+def test_mode_b_groups_are_not_estimated_as_mode_a():
+    df = datasets.load_ecsi()
+    a = multigroup(df, ECSI_MODEL, "gender", n_permutations=10, seed=1).paths
+    b = multigroup(df, MIXED, "gender", n_permutations=10, seed=1).paths
+    assert np.abs(a["estimate"] - b["estimate"]).max() > 0.01
+
+
+def test_weighted_groups_equal_weighted_fits_and_repeated_rows():
+    """Identities: integer weights give the group paths of the data with rows repeated (and of the
+    weighted PLSPM on each group); a constant weight changes nothing, permutation p-values included."""
+    df = datasets.load_ecsi()
+    w = np.random.default_rng(4).integers(1, 4, len(df))
+    res = multigroup(df, ECSI_MODEL, "gender", n_permutations=30, seed=2, weights=w)
+    rep = df.loc[np.repeat(df.index, w)].reset_index(drop=True)
+    plain = multigroup(rep, ECSI_MODEL, "gender", n_permutations=30, seed=2)
+    np.testing.assert_allclose(res.paths["estimate"], plain.paths["estimate"], atol=1e-9)
+    assert res.weighted and not plain.weighted
+    for g in ("female", "male"):
+        m = (df["gender"] == g).to_numpy()
+        sep = PLSPM(ECSI_MODEL).fit(df[m].reset_index(drop=True), weights=w[m]).paths_
+        got = res.paths[res.paths["group"] == g].set_index("path")["estimate"]
+        np.testing.assert_allclose(got[sep.index], sep, atol=1e-8)
+    const = multigroup(df.assign(wt=2.5), ECSI_MODEL, "gender", n_permutations=30, seed=2, weights="wt")
+    unw = multigroup(df, ECSI_MODEL, "gender", n_permutations=30, seed=2)
+    np.testing.assert_allclose(const.tests[["difference", "p_value"]], unw.tests[["difference", "p_value"]],
+                               atol=1e-9)

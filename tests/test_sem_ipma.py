@@ -121,3 +121,19 @@ def test_scale_defaults_to_observed_range_and_checks_given_scales(ecsi):
         ipma(m, "IMAG")
     with pytest.raises(ParameterError, match="not a construct"):
         ipma(m, "PRICE")
+
+
+def test_weighted_map_equals_the_map_of_repeated_rows(ecsi):
+    """Identity: a model fitted with integer survey weights gives the map of the data with each row
+    repeated w_i times (weighted means and standard deviations throughout)."""
+    w = np.random.default_rng(5).integers(0, 4, len(ecsi))
+    rep = ecsi.loc[np.repeat(ecsi.index, w)].reset_index(drop=True)
+    a = ipma(PLSPM(ECSI_MODEL).fit(ecsi, weights=w), "LOY", scale=(0, 10))
+    b = ipma(PLSPM(ECSI_MODEL).fit(rep), "LOY", scale=(0, 10))
+    num = ["importance", "performance"]
+    np.testing.assert_allclose(a.constructs[num], b.constructs[num], atol=1e-9)
+    np.testing.assert_allclose(a.indicators[num + ["rescaled_weight"]], b.indicators[num + ["rescaled_weight"]],
+                               atol=1e-9)
+    assert a.target_performance == pytest.approx(b.target_performance, abs=1e-9)
+    u = ipma(PLSPM(ECSI_MODEL).fit(ecsi), "LOY", scale=(0, 10))
+    assert np.abs(u.constructs["performance"] - a.constructs["performance"]).max() > 0.1

@@ -168,3 +168,20 @@ def test_single_item_constructs_are_trivially_compositionally_invariant():
     comp = res.compositional
     assert comp.loc["IMAG", "c"] == pytest.approx(1.0) and comp.loc["IMAG", "p_value"] == 1.0
     assert comp.loc[["IMAG", "LOY"], "invariant"].all()
+
+
+def test_mode_b_blocks_are_estimated_by_regression_in_every_group(planted):
+    """Identity: with a formative block (``<~``) the group and pooled weights are those of PLSPM's
+    Mode B fits on each group and on the pooled data (not Mode A weights)."""
+    model_b = MODEL.replace("A =~", "A <~")
+    res = micom(planted, model_b, "group", n_permutations=20, seed=1)
+    items = [f"{c}{j}" for c in "abc" for j in (1, 2, 3)]
+    blk = np.repeat(np.arange(3), 3)
+    for g, key in (("one", "weights_group1"), ("two", "weights_group2")):
+        fit = PLSPM(model_b).fit(planted[planted["group"] == g].reset_index(drop=True))
+        np.testing.assert_allclose(res.draws[key][np.arange(9), blk], fit.weights_[items], atol=1e-8)
+        mode_a = PLSPM(MODEL).fit(planted[planted["group"] == g].reset_index(drop=True))
+        assert np.abs(fit.weights_[items[:3]] - mode_a.weights_[items[:3]]).max() > 0.01
+    pooled = PLSPM(model_b).fit(planted).scores_
+    one = (planted["group"] == "one").to_numpy()
+    np.testing.assert_allclose(res.means["difference"], pooled[one].mean() - pooled[~one].mean(), atol=1e-9)

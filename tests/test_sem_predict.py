@@ -15,7 +15,7 @@ from scipy import stats
 from crmlab.core import datasets
 from crmlab.core.errors import DataError, ParameterError
 from crmlab.sem.pls import PLSPM
-from crmlab.sem.predict import PLSPredict, cvpat, fold_assignments
+from crmlab.sem.predict import PLSPredict, cvpat, fold_assignments, predictive_power
 from crmlab.core.modeltext import ECSI_MODEL
 from crmlab.simulate.sem import ECSI_TRUE_PATHS, simulate_survey
 
@@ -28,9 +28,9 @@ def ecsi():
     return datasets.load_ecsi()
 
 
-def _brute_force_loo(df, technique, scaled):
+def _brute_force_loo(df, technique, scaled, model=ECSI_MODEL):
     """Leave-one-out by refitting PLSPM without each row and predicting it by hand."""
-    spec = PLSPM(ECSI_MODEL).fit(df).spec_
+    spec = PLSPM(model).fit(df).spec_
     names, items = spec.names, spec.items
     eitems = [it for c in spec.endogenous for it in spec.constructs[c]]
     owner = {it: c for c, its in spec.constructs.items() for it in its}
@@ -38,7 +38,7 @@ def _brute_force_loo(df, technique, scaled):
     out = np.empty((len(df), len(eitems)))
     for i in range(len(df)):
         tr = np.delete(X, i, axis=0)
-        m = PLSPM(ECSI_MODEL, scaled=scaled).fit(df.drop(index=df.index[i]))
+        m = PLSPM(model, scaled=scaled).fit(df.drop(index=df.index[i]))
         mu, sd = tr.mean(axis=0), tr.std(axis=0)
         z = (X[i] - mu) / (sd if scaled else 1.0)
         y = {c: sum(z[items.index(it)] * m.weights_[it] for it in spec.constructs[c]) for c in names}
@@ -60,6 +60,16 @@ def test_leave_one_out_equals_a_loop_of_plspm_refits_on_ecsi(ecsi, technique, sc
     pp = PLSPredict(ECSI_MODEL, folds=len(part), repetitions=1, technique=technique, scaled=scaled).fit(part)
     brute = _brute_force_loo(part, technique, scaled)
     np.testing.assert_allclose(pp.predictions_[brute.columns].to_numpy(), brute.to_numpy(), atol=1e-7)
+
+
+def test_leave_one_out_with_formative_blocks_equals_a_loop_of_mode_b_refits(ecsi):
+    mixed = ECSI_MODEL.replace("IMAG =~", "IMAG <~").replace("SAT  =~", "SAT  <~")
+    part = ecsi.iloc[:40]
+    pp = PLSPredict(mixed, folds=len(part), repetitions=1).fit(part)
+    brute = _brute_force_loo(part, "earliest", True, mixed)
+    np.testing.assert_allclose(pp.predictions_[brute.columns].to_numpy(), brute.to_numpy(), atol=1e-7)
+    mode_a = PLSPredict(ECSI_MODEL, folds=len(part), repetitions=1).fit(part)
+    assert np.abs(mode_a.predictions_ - pp.predictions_).to_numpy().max() > 1e-3
 
 
 def test_lm_benchmark_equals_scikit_learn_cross_validated_ols(ecsi):
@@ -143,6 +153,12 @@ def test_predictive_power_verdict_follows_shmueli_et_al():
     assert pp.predictive_power() == "low"
     pp.metrics_ = base.assign(q2_predict=[0.2, 0.2, -0.1, 0.2])
     assert pp.predictive_power() == "none"
+    # the same rule on some rows of the table (the items of the key target construct)
+    mixed = base.assign(lm_rmse=[2.0, 0.5, 0.5, 0.5])
+    assert predictive_power(mixed.iloc[:1]) == "high" and predictive_power(mixed.iloc[1:]) == "none"
+    assert predictive_power(mixed.iloc[:2]) == "medium"
+    with pytest.raises(ParameterError, match="at least one item"):
+        predictive_power(mixed.iloc[:0])
 
 
 def test_ecsi_plspredict_runs_and_records(ecsi):

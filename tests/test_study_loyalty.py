@@ -47,7 +47,8 @@ def test_pls_sentences_in_both_languages():
             "模型对 SAT 的决定系数 R² = 0.70，对 LOY 的 R² = 0.49（GoF 0.61；自助抽样 200 次，其中 0 次未收敛）。"
             "直接路径 SAT → LOY 的系数为 0.47 [0.29, 0.59]（95% 自助法置信区间；标准误 0.078）。"
             "置信区间不含零的路径：LOY~SAT。置信区间包含零的路径：SAT~EXPE。"
-            "含义：在 LOY 的其他前因保持不变时，SAT 每高一个标准差，LOY 平均高约 0.47 个标准差；置信区间不含零，这一效应明确不为零。")
+            "含义：在 LOY 的其他前因保持不变时，SAT 每高一个标准差，LOY 平均高约 0.47 个标准差；"
+            "置信区间不含零，这一效应明确不为零。")
         assert sentences.pls_heading(_pls()) == ("**PLS 路径模型**（内部权重：路径加权，n = 250，GoF = 0.607）。"
                                                  "决定系数 R²：SAT: 0.702, LOY: 0.494")
     en = sentences.pls_line(_pls(), _boot(), "SAT", "LOY")
@@ -72,7 +73,8 @@ def test_mediation_and_multigroup_sentences():
         "1 of 2 chains through SAT have an interval excluding zero: QUAL->SAT->LOY = 0.07 [0.01, 0.16]. "
         "What this means: part of the link from QUAL to LOY runs through SAT; the largest indirect effect is "
         "QUAL->SAT->LOY.")
-    assert sentences.mediation_line(through.iloc[1:], "SAT") == "0 of 1 chains through SAT have an interval excluding zero."
+    assert sentences.mediation_line(through.iloc[1:], "SAT") == ("0 of 1 chains through SAT have an interval "
+                                                                 "excluding zero.")
 
     tests = pd.DataFrame({"path": ["LOY~SAT", "SAT~VAL"], "group_a": ["female", "online"],
                           "group_b": ["male", "store"], "estimate_a": [0.2611, 0.5], "estimate_b": [0.7159, 0.6],
@@ -80,11 +82,16 @@ def test_mediation_and_multigroup_sentences():
     mg = SimpleNamespace(tests=tests, n_permutations=200)
     with use_lang("zh"):
         assert sentences.multigroup_findings(mg) == ["LOY~SAT：女性组 0.261，男性组 0.716（置换检验 p = 0.010）。"]
-        assert sentences.multigroup_findings(mg, alpha=0.6)[1] == "SAT~VAL：online 组 0.500，store 组 0.600（置换检验 p = 0.50）。"
-        assert sentences.multigroup_findings(mg, alpha=0.001) == ["在 0.1% 的显著性水平下，没有路径在组间存在差异（置换 200 次）。"]
+        assert sentences.multigroup_findings(mg, alpha=0.6)[1] == ("SAT~VAL：online 组 0.500，store 组 0.600"
+                                                                   "（置换检验 p = 0.50）。")
+        assert sentences.multigroup_findings(mg, alpha=0.001) == ["在 0.1% 的显著性水平下，没有路径在组间存在差异"
+                                                                  "（置换 200 次）。"]
     assert sentences.multigroup_findings(mg) == ["LOY~SAT: female 0.261 vs male 0.716 (permutation p = 0.010)."]
-    assert sentences.multigroup_line(mg) == ("- LOY~SAT: female 0.261 vs male 0.716 (permutation p = 0.010).\n\n"
-                                             "With several paths tested, a single p-value near 0.05 is weak evidence.")
+    assert sentences.multigroup_line(mg, micom_ran=True) == (
+        "- LOY~SAT: female 0.261 vs male 0.716 (permutation p = 0.010).\n\n"
+        "With several paths tested, a single p-value near 0.05 is weak evidence.")
+    assert sentences.multigroup_line(mg).startswith("MICOM did not run (parameter `micom`): the differences assume, "
+                                                    "untested, that the composites mean the same in every group.\n\n- ")
 
 
 def test_data_sentence_names_the_items_with_most_missing_values():
@@ -149,14 +156,17 @@ def _cb(issues=_ISSUES):
 
 def test_cbsem_fit_and_problems_in_both_languages():
     with use_lang("zh"):
-        assert sentences.cbsem_fit(_cb()) == "**模型拟合**较差：χ²(314) = 1165.7, CFI 0.827, TLI 0.806, RMSEA 0.104, SRMR 0.078。"
+        assert sentences.cbsem_fit(_cb()) == ("**模型拟合**较差：χ²(314) = 1165.7, CFI 0.827, TLI 0.806, "
+                                              "RMSEA 0.104, SRMR 0.078。")
         assert sentences.cbsem_findings(_cb()) == [
             "不可接受的解：标准化路径 VAL ~ EXPE = -1.79，超出 ±1。",
             "Heywood 情形：qual2 的方差估计为负（-0.012）。",
-            "近似奇异：模型隐含的 EXPE 与 QUAL 的相关系数为 0.993；这两个构念在经验上无法区分，涉及它们的路径无法解释。",
+            "近似奇异：模型隐含的 EXPE 与 QUAL 的相关系数为 0.993；"
+            "这两个构念在经验上无法区分，涉及它们的路径无法解释。",
             "部分拟合指标不是有限值：优化器没有得到正常的解。"]
         assert sentences.cbsem_findings(_cb([]))[0].startswith("最大似然解是可接受的")
-    assert sentences.cbsem_fit(_cb()) == "**Fit** is poor: χ²(314) = 1165.7, CFI 0.827, TLI 0.806, RMSEA 0.104, SRMR 0.078."
+    assert sentences.cbsem_fit(_cb()) == ("**Fit** is poor: χ²(314) = 1165.7, CFI 0.827, TLI 0.806, RMSEA 0.104, "
+                                          "SRMR 0.078.")
     assert sentences.cbsem_findings(_cb())[0] == "Inadmissible: standardized path VAL ~ EXPE = -1.79 lies beyond ±1."
     assert sentences.cbsem_verdict(_cb()).startswith("**Fit** is poor: χ²(314) = 1165.7, CFI 0.827, TLI 0.806, "
                                                      "RMSEA 0.104, SRMR 0.078.\n\n- Inadmissible: standardized path")
@@ -310,17 +320,22 @@ def test_display_copies_join_intervals_and_format_p_values_in_both_languages():
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_every_displayed_column_has_a_chinese_name(lang):
     cols = ["construct", "items", "alpha", "omega", "rho_c", "ave", "original", "bootstrap_mean", "se", "ci_low",
-            "ci_high", "path", "source", "target", "estimate", "t", "std_estimate", "p", "model", "params", "rss", "aic",
+            "ci_high", "path", "source", "target", "estimate", "t", "std_estimate", "p", "model", "params", "rss",
+            "aic",
             "bic", "cv_mse", "cv_se", "scores", "satisfaction_level", "low", "high", "n", "not_loyal", "share",
             "kotler", "type", "attribute", "low_cut", "high_cut", "n_low", "n_high", "penalty", "reward",
             "se_penalty", "se_reward", "p_asymmetry", "factor", "chain", "direct", "share_mediated", "group_a",
             "group_b", "estimate_a", "estimate_b", "difference", "p_value", "pair", "estimate [CI]", "share [CI]",
-            "HTMT [CI]"]
+            "HTMT [CI]", "rho_a", "q2_predict", "pls_rmse", "lm_rmse", "pls_mae", "lm_mae", "normality_p",
+            "copula [CI]", "p_joint", "path_estimate", "path_with_copula", "groups", "c", "c_quantile",
+            "p_composition", "mean_diff", "mean_range", "p_mean", "logvar_diff", "logvar_range", "p_logvar",
+            "invariance", "interpretable", "importance", "performance_0_100", "rescaled_weight", "negative_weight"]
     with use_lang(lang):
         shown = list(translate_columns(pd.DataFrame(columns=cols)).columns)
     if lang == "en":
         renamed = {"bootstrap_mean": "mean", "satisfaction_level": "level", "estimate [CI]": "estimate [95% CI]",
                    "share [CI]": "share [95% CI]", "HTMT [CI]": "HTMT [95% CI]"}
+        renamed.update({c: text.TERMS[c]["en"] for c in cols if "en" in text.TERMS.get(c, {})})
         assert shown == [renamed.get(c, c) for c in cols]
     else:
         assert not set(shown) & set(cols)
@@ -358,7 +373,8 @@ def test_figures_label_in_chinese(theme):
         nl = pd.DataFrame({"level": ["neutral", "highly satisfied"], "n": [48, 60], "share": [0.56, 0.05],
                            "ci_low": [0.42, 0.02], "ci_high": [0.69, 0.14]})
         t = _texts(plots.plot_not_loyal(nl, satisfaction="sat1", loyalty="loy1", loyal_min=7))
-        assert t[0] == "不同 sat1 等级的不忠诚比例（loy1 < 7）" and t[2] == "不忠诚比例" and t[3:5] == ["中立", "非常满意"]
+        assert t[0] == "不同 sat1 等级的不忠诚比例（loy1 < 7）" and t[2] == "不忠诚比例"
+        assert t[3:5] == ["中立", "非常满意"]
         labels = pd.Series(pd.Categorical(["apostle", "defector", "apostle"],
                                           categories=["apostle", "mercenary", "hostage", "defector"]))
         t = _texts(plots.plot_typology([9, 2, 8], [9, 1, 8], labels, 7, 7))
@@ -455,7 +471,7 @@ def test_mediation_shows_the_chains_through_satisfaction_when_there_are_any():
 
 def test_every_caption_and_section_exists_in_both_languages():
     values = {"loy_item": "loy1", "sat_item": "sat1", "loyal_min": 7.0, "satisfied_min": 7.0,
-              "satisfaction": "SAT", "group": "gender"}
+              "satisfaction": "SAT", "group": "gender", "folds": 10, "repetitions": 10, "target": "LOY"}
     for lang in ("en", "zh"):
         with use_lang(lang):
             assert text.CATALOG.section("intro").startswith("# ")
@@ -463,5 +479,6 @@ def test_every_caption_and_section_exists_in_both_languages():
                 assert "{" not in text.CATALOG.text(key, **values), key
     with use_lang("en"):
         assert text.CATALOG.text("not_loyal_by_level", **values).startswith("Share of respondents not loyal (loy1 < 7)")
-    assert list(text.CATALOG.sections) == ["intro", "measurement", "pls", "cbsem", "shape", "not_loyal", "typology",
-                                           "prca", "mediation", "multigroup", "summary"]
+    assert list(text.CATALOG.sections) == ["intro", "measurement", "pls", "plspredict", "copula", "cbsem", "shape",
+                                           "not_loyal", "typology", "prca", "mediation", "micom", "multigroup", "ipma",
+                                           "summary"]

@@ -130,6 +130,10 @@ def ipma(pls, target: str, scale=None) -> IPMAResult:
     weights (flagged in ``negative_weight``).  Ringle & Sarstedt (2016), "Gain
     more insight from your PLS-SEM results: the importance-performance map
     analysis", *Industrial Management & Data Systems* 116, 1865-1886.
+
+    A model fitted with survey weights (``pls.sample_weights_``) gives a
+    weighted map: means and standard deviations are weighted as in the fit
+    (integer weights equal the map of the data with rows repeated).
     """
     if not hasattr(pls, "paths_"):
         raise ParameterError("ipma needs a fitted PLSPM (call fit() first)")
@@ -144,8 +148,17 @@ def ipma(pls, target: str, scale=None) -> IPMAResult:
     Xr = (items.to_numpy(float) - lo) / (hi - lo) * 100
     names = spec.names
     owner = np.array([names.index(c) for c, its in spec.constructs.items() for _ in its])
+    sw = getattr(pls, "sample_weights_", None)
+    wv = np.ones(len(items)) / len(items) if sw is None else np.asarray(sw, float) / np.sum(sw)
+
+    def mean(A):
+        return wv @ A
+
+    def sd(A):
+        return np.sqrt(wv @ (A - mean(A)) ** 2)
+
     w_std = pls.weights_[spec.items].to_numpy()
-    sd_raw = items.to_numpy(float).std(axis=0)
+    sd_raw = sd(items.to_numpy(float))
     w_raw = w_std / sd_raw if pls.scaled else w_std          # weight per raw unit
     w_star = w_raw * (hi - lo) / 100                           # weight per 0-100 unit
     block_sum = np.bincount(owner, weights=w_star, minlength=len(names))
@@ -156,8 +169,8 @@ def ipma(pls, target: str, scale=None) -> IPMAResult:
     Wn = np.zeros((len(spec.items), len(names)))
     Wn[np.arange(len(owner)), owner] = v
     Y = Xr @ Wn
-    perf = Y.mean(axis=0)
-    sdY = Y.std(axis=0)
+    perf = mean(Y)
+    sdY = sd(Y)
     B = pls.path_matrix_.to_numpy()
     T = np.linalg.inv(np.eye(len(names)) - B) - np.eye(len(names))
     t = names.index(target)
@@ -168,6 +181,6 @@ def ipma(pls, target: str, scale=None) -> IPMAResult:
     sel = np.isin(owner, drivers)
     ind = pd.DataFrame({"item": np.array(spec.items)[sel], "construct": [names[j] for j in owner[sel]],
                         "rescaled_weight": v[sel], "importance": v[sel] * T_star[owner[sel]],
-                        "performance": Xr.mean(axis=0)[sel], "negative_weight": w_star[sel] < 0})
+                        "performance": mean(Xr)[sel], "negative_weight": w_star[sel] < 0})
     return IPMAResult(target=target, target_performance=float(perf[t]), constructs=cons, indicators=ind,
                       scale=sc, scores=pd.DataFrame(Y, index=items.index, columns=names))

@@ -210,7 +210,7 @@ def micom(data: pd.DataFrame, model, group: str, groups: "tuple | None" = None, 
     if scaled:
         sd12 = np.sqrt(np.einsum("bii->bi", S12))
         S12 = S12 / sd12[:, :, None] / sd12[:, None, :]
-    res = stacked_pls(S12, M, A, scheme, tol, max_iter, chunk)
+    res = stacked_pls(S12, M, A, scheme, tol, max_iter, chunk, modes=spec.mode_b())
     conv = res["converged"]
     if not (conv[0] and conv[P + 1]):
         raise ConvergenceError(f"PLS did not converge in {max_iter} iterations in group "
@@ -227,7 +227,7 @@ def micom(data: pd.DataFrame, model, group: str, groups: "tuple | None" = None, 
     compositional = pd.DataFrame({"c": c_obs, "quantile": q, "p_value": p2, "invariant": c_obs >= q - 1e-12},
                                  index=pd.Index(names, name="construct"))
     # step 3: pooled model scores, group means and log variances under the same permutations
-    pooled = stacked_pls(S_pool[None], M, A, scheme, tol, max_iter, chunk)
+    pooled = stacked_pls(S_pool[None], M, A, scheme, tol, max_iter, chunk, modes=spec.mode_b())
     if not pooled["converged"][0]:
         raise ConvergenceError(f"PLS did not converge in {max_iter} iterations on the pooled data; raise max_iter")
     Wp = pooled["W"][0]

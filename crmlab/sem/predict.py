@@ -19,7 +19,8 @@ from crmlab.sem.data import prepare_items
 from crmlab.sem.pls import SCHEMES, pls_core, resample_covariances
 from crmlab.core.modeltext import parse_model
 
-__all__ = ["PLSPredict", "CVPATResult", "cvpat", "fold_assignments", "stacked_pls", "TECHNIQUES"]
+__all__ = ["PLSPredict", "CVPATResult", "cvpat", "fold_assignments", "predictive_power", "stacked_pls",
+           "TECHNIQUES"]
 
 #: Prediction techniques: earliest antecedents (Shmueli et al. 2016/2019) or
 #: direct antecedents (Danks 2021; seminr's default).
@@ -62,15 +63,16 @@ def _check_structure(spec, what="the model"):
                              "every construct connected (add a path or drop the construct)")
 
 
-def stacked_pls(S, M, A, scheme="path", tol=1e-10, max_iter=500, chunk=1000, first_pass=100):
+def stacked_pls(S, M, A, scheme="path", tol=1e-10, max_iter=500, chunk=1000, first_pass=100, modes=None):
     """PLS on a stack of covariance matrices in chunks; slow cases are re-run alone.
 
     :func:`~crmlab.sem.pls.pls_core` iterates a batch until every member has
     converged, so one slowly converging member would make its whole chunk
     iterate ``max_iter`` times.  Each chunk therefore runs at most
     ``first_pass`` iterations; members not converged by then are re-estimated
-    on their own with ``max_iter``.  Returns ``W``, ``paths``, ``loadings``
-    and the ``converged`` flags.
+    on their own with ``max_iter``.  ``modes`` (True for Mode B blocks, see
+    :func:`~crmlab.sem.pls.pls_core`) defaults to all Mode A.  Returns ``W``,
+    ``paths``, ``loadings`` and the ``converged`` flags.
     """
     B = S.shape[0]
     p, L = M.shape
@@ -79,10 +81,10 @@ def stacked_pls(S, M, A, scheme="path", tol=1e-10, max_iter=500, chunk=1000, fir
     for s in range(0, B, chunk):
         sl = slice(s, min(s + chunk, B))
         with np.errstate(invalid="ignore", divide="ignore"):
-            res = pls_core(S[sl], M, A, scheme, tol, min(first_pass, max_iter))
+            res = pls_core(S[sl], M, A, scheme, tol, min(first_pass, max_iter), modes=modes)
             slow = np.flatnonzero(~res["converged"])
             if len(slow) and max_iter > first_pass:
-                again = pls_core(S[sl][slow], M, A, scheme, tol, max_iter)
+                again = pls_core(S[sl][slow], M, A, scheme, tol, max_iter, modes=modes)
                 for k in ("W", "paths", "loadings", "converged"):
                     res[k][slow] = again[k]
         for k in out:
@@ -126,7 +128,7 @@ def _cv_predict(X, spec, fold_ids, technique="earliest", scheme="path", scaled=T
         raise DataError(f"item {spec.items[j]!r} is constant in a training fold ({int(cnt[b, 0])} rows); "
                         "use fewer folds (parameter folds)")
     Sc = S / sd[:, :, None] / sd[:, None, :] if scaled else S
-    res = stacked_pls(Sc, M, A, scheme, tol, max_iter, chunk)
+    res = stacked_pls(Sc, M, A, scheme, tol, max_iter, chunk, modes=spec.mode_b())
     if not res["converged"].all():
         raise ConvergenceError(f"PLS did not converge in {max_iter} iterations in "
                                f"{int((~res['converged']).sum())} training fold(s); raise max_iter")
@@ -167,6 +169,30 @@ def _cv_predict(X, spec, fold_ids, technique="earliest", scheme="path", scaled=T
             "rip,ripq->riq", dev[:, :, P], beta[bidx])
     return {"items": endo_items, "actual": Xm[:, E], "pls": pls_pred, "lm": lm_pred,
             "naive": means[bidx][:, :, E]}
+
+
+def predictive_power(metrics: pd.DataFrame, metric: str = "rmse") -> str:
+    """Shmueli et al.'s (2019) verdict on the rows of a PLSpredict metrics table.
+
+    ``metrics`` has the columns ``q2_predict``, ``pls_<metric>`` and
+    ``lm_<metric>`` (:attr:`PLSPredict.metrics_`, or some of its rows, e.g.
+    the items of the key target construct).  ``"none"`` when some item has
+    ``Q2predict <= 0`` or PLS has a higher error than LM on every item,
+    ``"low"`` when PLS is better on a minority of the items, ``"medium"`` on a
+    majority (or half), ``"high"`` on all.
+    """
+    if metric not in ("rmse", "mae"):
+        raise ParameterError(f"metric must be 'rmse' or 'mae'; got {metric!r}")
+    if not len(metrics):
+        raise ParameterError("predictive_power needs at least one item")
+    if (metrics["q2_predict"] <= 0).any():
+        return "none"
+    better = int((metrics[f"pls_{metric}"] < metrics[f"lm_{metric}"]).sum())
+    if better == len(metrics):
+        return "high"
+    if better == 0:
+        return "none"
+    return "medium" if better >= len(metrics) / 2 else "low"
 
 
 class PLSPredict:
@@ -301,17 +327,7 @@ class PLSPredict:
         strongly non-symmetric prediction errors).
         """
         self._check_fitted()
-        if metric not in ("rmse", "mae"):
-            raise ParameterError(f"metric must be 'rmse' or 'mae'; got {metric!r}")
-        m = self.metrics_
-        if (m["q2_predict"] <= 0).any():
-            return "none"
-        better = int((m[f"pls_{metric}"] < m[f"lm_{metric}"]).sum())
-        if better == len(m):
-            return "high"
-        if better == 0:
-            return "none"
-        return "medium" if better >= len(m) / 2 else "low"
+        return predictive_power(self.metrics_, metric)
 
     def to_dict(self) -> dict:
         """Results-record form: settings, verdict and the per-item table as records."""

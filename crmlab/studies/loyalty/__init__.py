@@ -1,7 +1,7 @@
 """Study 1, satisfaction and loyalty: does satisfaction drive loyalty, how strongly, and in what shape."""
-from crmlab.studies.loyalty import plots, sentences, steps, tables, text
+from crmlab.studies.loyalty import assessment, plots, sentences, steps, tables, text
 
-__all__ = ["plots", "sentences", "setup", "steps", "tables", "text"]
+__all__ = ["assessment", "plots", "sentences", "setup", "steps", "tables", "text"]
 
 
 def setup(lang: str = "en") -> None:

@@ -7,7 +7,7 @@ import pandas as pd
 
 from crmlab.report.i18n import pick, term
 
-__all__ = ["plot_not_loyal", "plot_path_estimates", "plot_shape", "plot_shapes", "plot_typology"]
+__all__ = ["plot_ipma", "plot_not_loyal", "plot_path_estimates", "plot_shape", "plot_shapes", "plot_typology"]
 
 #: Colour of each Jones & Sasser type.
 TYPE_COLOURS = {"apostle": "tab:blue", "mercenary": "tab:orange", "hostage": "tab:purple", "defector": "tab:red"}
@@ -24,7 +24,8 @@ def plot_path_estimates(boot_paths: pd.DataFrame, title: str | None = None):
     ax.plot(t["original"], y, "o", color="tab:blue")
     ax.axvline(0, color="grey", lw=0.8, ls="--")
     ax.set_yticks(y, [k.replace("~", " ← ") for k in t.index])
-    ax.set_xlabel(pick(en="standardised path coefficient (95% bootstrap interval)", zh="标准化路径系数（95% 自助法置信区间）"))
+    ax.set_xlabel(pick(en="standardised path coefficient (95% bootstrap interval)",
+                       zh="标准化路径系数（95% 自助法置信区间）"))
     ax.set_title(title or pick(en="PLS path coefficients", zh="PLS 路径系数"))
     fig.tight_layout()
     return fig
@@ -116,5 +117,28 @@ def plot_shapes(latent, raw, items, satisfaction: str, loyalty: str, sat_item: s
     plot_shape(raw, ax=axes[1], xlabel=f"{satisfaction} ({mean})", ylabel=f"{loyalty} ({mean})",
                title=pick(en="raw means", zh="题项均值"))
     plot_shape(items, ax=axes[2], xlabel=sat_item, ylabel=loy_item, title=pick(en="overall items", zh="总体题项"))
+    fig.tight_layout()
+    return fig
+
+
+def plot_ipma(constructs: pd.DataFrame, target: str):
+    """Importance-performance map of the constructs that drive ``target`` (:attr:`crmlab.sem.IPMAResult.constructs`):
+    importance across, performance (0-100) up, dashed lines at the averages of both."""
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(6, 4.5))
+    x, y = constructs["importance"].to_numpy(float), constructs["performance"].to_numpy(float)
+    ax.scatter(x, y, s=60, color="tab:blue", zorder=3)
+    for xi, yi, name in zip(x, y, constructs["construct"]):
+        ax.annotate(str(name), (xi, yi), xytext=(5, 4), textcoords="offset points", fontsize=9)
+    ax.axvline(x.mean(), color="grey", lw=0.8, ls="--")
+    ax.axhline(y.mean(), color="grey", lw=0.8, ls="--")
+    pad_x = 0.25 * (np.ptp(x) or abs(x.mean()) or 1.0)      # room for the labels right of the points
+    pad_y = max(5.0, 0.3 * np.ptp(y))
+    ax.set_xlim(min(0.0, x.min() - pad_x), x.max() + pad_x)
+    ax.set_ylim(max(0.0, y.min() - pad_y), min(100.0, y.max() + pad_y))
+    ax.set_xlabel(pick(en=f"importance (total effect on {target})", zh=f"重要性（对 {target} 的总效应）"))
+    ax.set_ylabel(pick(en="performance (0-100)", zh="绩效（0-100）"))
+    ax.set_title(pick(en=f"Importance-performance map: {target}", zh=f"{target} 的重要性-绩效矩阵"))
     fig.tight_layout()
     return fig

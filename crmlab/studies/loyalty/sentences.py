@@ -94,11 +94,13 @@ def _measurement_problem(r, lo: float, hi: float) -> str:
                 f"HTMT of {c} and {o} is {v:.2f}, above the strict {lo:.2f} cut-off but "
                 f"below {hi:.2f}: discriminant validity is doubtful.")
     if r.check == "htmt_interval":
-        return (f"HTMT 推断：HTMT({c}, {o}) 的自助置信区间上限达到 {v:.2f} ≥ 1，数据无法排除二者是同一个构念。" if zh else
+        return (f"HTMT 推断：HTMT({c}, {o}) 的自助置信区间上限达到 {v:.2f} ≥ 1，"
+                "数据无法排除二者是同一个构念。" if zh else
                 f"HTMT inference: the bootstrap interval of HTMT({c}, {o}) reaches {v:.2f} >= 1, so the data "
                 "cannot rule out that they are one construct.")
     if r.check == "fornell_larcker":
-        return (f"Fornell-Larcker 准则：{c} 与 {o} 的相关系数（{v:.2f}）超过了其中至少一个构念 AVE 的平方根。" if zh else
+        return (f"Fornell-Larcker 准则：{c} 与 {o} 的相关系数（{v:.2f}）"
+                "超过了其中至少一个构念 AVE 的平方根。" if zh else
                 f"Fornell-Larcker: the correlation of {c} and {o} ({v:.2f}) exceeds the square root of the AVE "
                 "of at least one of them.")
     if r.check == "ave":
@@ -129,13 +131,33 @@ def measurement_findings(meas) -> str:
 # PLS
 # --------------------------------------------------------------------------
 def pls_heading(pls) -> str:
-    """The PLS model in one line: scheme, n, GoF and R² of each endogenous construct."""
+    """The PLS model in one line: method (when PLSc), scheme, n (and the effective n when weighted), GoF and
+    R² of each endogenous construct."""
     r2 = ", ".join(f"{k}: {fmt_num(v)}" for k, v in pls.r2_.items())
+    plsc = getattr(pls, "method", "pls") == "plsc"
+    weighted = getattr(pls, "sample_weights_", None) is not None
     if _zh():
-        return (f"**PLS 路径模型**（内部权重：{scheme_label(pls.scheme)}，n = {pls.data_.n_used}，"
-                f"GoF = {fmt_num(pls.gof_)}）。决定系数 R²：{r2}")
-    return (f"**PLS path model** ({scheme_label(pls.scheme)} scheme, n = {pls.data_.n_used}, "
-            f"GoF = {fmt_num(pls.gof_)}). R²: {r2}")
+        neff = f"，加权有效样本量 {fmt_num(pls.n_eff_, 3)}" if weighted else ""
+        return (f"**PLS 路径模型**（{'一致性 PLS（PLSc），' if plsc else ''}内部权重：{scheme_label(pls.scheme)}，"
+                f"n = {pls.data_.n_used}{neff}，GoF = {fmt_num(pls.gof_)}）。决定系数 R²：{r2}")
+    neff = f", weighted effective n = {fmt_num(pls.n_eff_, 3)}" if weighted else ""
+    return (f"**PLS path model** ({'consistent PLS (PLSc), ' if plsc else ''}{scheme_label(pls.scheme)} scheme, "
+            f"n = {pls.data_.n_used}{neff}, GoF = {fmt_num(pls.gof_)}). R²: {r2}")
+
+
+def _resamples(boot) -> str:
+    """The bootstrap resamples: ``5000 resamples, 0 not converged``, or the ones used and dropped."""
+    inadm = getattr(boot, "n_inadmissible", 0)
+    nc = boot.n_failed - inadm
+    if _zh():
+        if not inadm:
+            return f"自助抽样 {boot.n_resamples} 次，其中 {nc} 次未收敛"
+        return (f"自助抽样 {boot.n_resamples + boot.n_failed} 次，使用 {boot.n_resamples} 次；"
+                f"剔除 {inadm} 次不可接受的 PLSc 解与 {nc} 次未收敛")
+    if not inadm:
+        return f"{boot.n_resamples} resamples, {nc} not converged"
+    return (f"{boot.n_resamples} of {boot.n_resamples + boot.n_failed} resamples used; {inadm} inadmissible PLSc "
+            f"solutions and {nc} not converged dropped")
 
 
 def _meaning_pls(r, satisfaction: str, loyalty: str) -> str:
@@ -163,7 +185,7 @@ def pls_line(pls, boot, satisfaction: str, loyalty: str) -> str:
     ci = interval(r.original, r.ci_low, r.ci_high) if r is not None else ""
     if _zh():
         txt = [(f"模型对 {satisfaction} 的决定系数 R² = {fmt_num(r2s, 2)}，对 {loyalty} 的 R² = {fmt_num(r2l, 2)}"
-                f"（GoF {fmt_num(pls.gof_, 2)}；自助抽样 {boot.n_resamples} 次，其中 {boot.n_failed} 次未收敛）。")]
+                f"（GoF {fmt_num(pls.gof_, 2)}；{_resamples(boot)}）。")]
         if r is not None:
             txt.append(f"直接路径 {satisfaction} → {loyalty} 的系数为 {ci}（95% 自助法置信区间；标准误 "
                        f"{fmt_num(r.se, 2)}）。")
@@ -173,7 +195,7 @@ def pls_line(pls, boot, satisfaction: str, loyalty: str) -> str:
             txt.append(_meaning_pls(r, satisfaction, loyalty))
         return "".join(txt)
     txt = [(f"The model explains R² = {fmt_num(r2s, 2)} of {satisfaction} and {fmt_num(r2l, 2)} of {loyalty} "
-            f"(GoF {fmt_num(pls.gof_, 2)}; {boot.n_resamples} resamples, {boot.n_failed} not converged).")]
+            f"(GoF {fmt_num(pls.gof_, 2)}; {_resamples(boot)}).")]
     if r is not None:
         txt.append(f"The direct path {satisfaction} → {loyalty} is {ci} (95% bootstrap CI; SE {fmt_num(r.se, 2)}).")
     txt.append("Paths whose interval excludes zero: " + (", ".join(sig.index) or "none") + ". "
@@ -225,7 +247,8 @@ def cbsem_problem(kind: str, info: dict) -> str:
                 "and are no findings.")
     if kind == "inadmissible":
         what = ("路径" if info["path"] else "载荷") if zh else ("path" if info["path"] else "loading")
-        return (f"不可接受的解：标准化{what} {info['lval']} ~ {info['rval']} = {info['value']:.2f}，超出 ±1。" if zh else
+        return (f"不可接受的解：标准化{what} {info['lval']} ~ {info['rval']} = "
+                f"{info['value']:.2f}，超出 ±1。" if zh else
                 f"Inadmissible: standardized {what} {info['lval']} ~ {info['rval']} = "
                 f"{info['value']:.2f} lies beyond ±1.")
     if kind == "heywood":
@@ -299,7 +322,8 @@ def not_loyal_line(table: pd.DataFrame, contrast: dict, merely, completely_min: 
             f"{pct(last['share'], 0)} ({last['level']}, n = {last['n']}); small groups have wide intervals. "
             f"Merely satisfied ({merely[0]}-{merely[1]}): {pct(c['not_loyal_merely'], 0)} not loyal "
             f"(n = {c['n_merely']}); completely satisfied (≥ {completely_min:g}): {pct(c['not_loyal_completely'], 0)} "
-            f"(n = {c['n_completely']}). Difference {diff} percentage points (95% CI; Fisher {p_phrase(c['p_fisher'])})."
+            f"(n = {c['n_completely']}). Difference {diff} percentage points (95% CI; "
+            f"Fisher {p_phrase(c['p_fisher'])})."
             + (" Kotler's figures (column `kotler`) are a claim about customers *lost*; here loyalty is a stated "
                "intention, so the levels, not the exact percentages, are what can be compared." if kotler else ""))
 
@@ -374,25 +398,68 @@ def _group(g) -> str:
     return g + ("组" if g and "\u4e00" <= g[-1] <= "\u9fff" else " 组")
 
 
-def multigroup_findings(mg, alpha: float = 0.05) -> list:
-    """One statement per path that differs between groups at ``alpha`` (:class:`crmlab.sem.MultiGroupResult`)."""
-    sig = mg.tests[mg.tests["p_value"] < alpha]
-    if _zh():
-        if sig.empty:
-            return [f"在 {alpha * 100:g}% 的显著性水平下，没有路径在组间存在差异（置换 {mg.n_permutations} 次）。"]
-        return [f"{r.path}：{_group(r.group_a)} {r.estimate_a:.3f}，{_group(r.group_b)} {r.estimate_b:.3f}"
-                f"（置换检验 {p_phrase(r.p_value)}）。" for r in sig.itertuples()]
+def multigroup_findings(mg, alpha: float = 0.05, interpretable: dict | None = None) -> list:
+    """One statement per path that differs between groups at ``alpha`` (:class:`crmlab.sem.MultiGroupResult`).
+
+    ``interpretable`` (``{"path|a-b": bool}`` from MICOM, :func:`~crmlab.studies.loyalty.steps.interpretable_paths`)
+    marks the differences that are not interpreted because a construct of the path is not invariant.
+    """
+    tests = mg.tests
+    sig = tests[tests["p_value"] < alpha]
+    zh = _zh()
+    if tests["p_value"].isna().all():
+        return ["没有一次置换能够估计：无法检验组间差异。" if zh else
+                "No permutation could be estimated: the group differences cannot be tested."]
     if sig.empty:
+        if zh:
+            return [f"在 {alpha * 100:g}% 的显著性水平下，没有路径在组间存在差异（置换 {mg.n_permutations} 次）。"]
         return [f"No path differs between groups at the {alpha * 100:g}% level ({mg.n_permutations} permutations)."]
-    return [f"{r.path}: {r.group_a} {r.estimate_a:.3f} vs {r.group_b} {r.estimate_b:.3f} "
-            f"(permutation {p_phrase(r.p_value)})." for r in sig.itertuples()]
+    out = []
+    for r in sig.itertuples():
+        ok = True if interpretable is None else interpretable.get(f"{r.path}|{r.group_a}-{r.group_b}", True)
+        if zh:
+            out.append(f"{r.path}：{_group(r.group_a)} {r.estimate_a:.3f}，{_group(r.group_b)} {r.estimate_b:.3f}"
+                       f"（置换检验 {p_phrase(r.p_value)}）"
+                       + ("。" if ok else "，但不予解释：该路径涉及的构念不具备组成不变性（MICOM）。"))
+        else:
+            out.append(f"{r.path}: {r.group_a} {r.estimate_a:.3f} vs {r.group_b} {r.estimate_b:.3f} "
+                       f"(permutation {p_phrase(r.p_value)})" + ("." if ok else
+                                                                 ", not interpreted: a construct of this path is not "
+                                                                 "compositionally invariant (MICOM)."))
+    return out
 
 
-def multigroup_line(mg) -> str:
-    """The multi-group findings as a list with the multiplicity caveat (``mg`` None: no group given)."""
+def multigroup_line(mg, interpretable: dict | None = None, micom_ran: bool = False) -> str:
+    """The multi-group findings as a list with the multiplicity caveat (``mg`` None: no group given), what MICOM
+    allows to interpret (or that it did not run), and the groups whose PLSc solution is inadmissible."""
     zh = _zh()
     if mg is None:
-        return "未指定 `group` 列：跳过多群组比较。" if zh else "No `group` column given: multi-group comparison skipped."
+        return ("未指定 `group` 列：跳过多群组比较。" if zh else
+                "No `group` column given: multi-group comparison skipped.")
     caveat = ("由于同时检验了多条路径，单个接近 0.05 的 p 值只是较弱的证据。" if zh else
               "With several paths tested, a single p-value near 0.05 is weak evidence.")
-    return bullets(multigroup_findings(mg)) + "\n\n" + caveat
+    notes = []
+    if not micom_ran:
+        notes.append("MICOM 未运行（参数 `micom`）：以下差异假定各组的组合得分含义相同，这一假定未经检验。" if zh else
+                     "MICOM did not run (parameter `micom`): the differences assume, untested, that the composites "
+                     "mean the same in every group.")
+    elif interpretable is not None and not all(interpretable.values()):
+        notes.append("按 MICOM 的结果，涉及不具备组成不变性构念的路径差异不予解释（表中“可解释”一列为否）。" if zh else
+                     "Following MICOM, differences of paths that involve a construct without compositional invariance "
+                     "are not interpreted (column `interpretable` is no).")
+    bad = getattr(mg, "inadmissible", [])
+    if bad:
+        groups = "、".join(_group(g) for g in bad) if zh else ", ".join(str(g) for g in bad)
+        notes.append(f"{groups}的 PLSc 解不可接受：其路径系数不能作为结论。" if zh else
+                     f"The PLSc solution of group {groups} is inadmissible: its paths are no findings.")
+    if getattr(mg, "n_failed", 0):
+        pairs = len(mg.tests[["group_a", "group_b"]].drop_duplicates())
+        left = (pairs * mg.n_permutations - mg.n_failed) // pairs
+        notes.append(f"有 {mg.n_failed} 次置换未收敛或得到不可接受的 PLSc 解，已剔除；"
+                     f"每对群组的 p 值只基于其余约 {left} 次置换"
+                     + ("，太少，无法在 5% 水平上检验。" if left < 20 else "。") if zh else
+                     f"{mg.n_failed} permutations did not converge or gave an inadmissible PLSc solution and were "
+                     f"dropped; the p-values of each pair of groups rest on the about {left} left"
+                     + (", too few for a test at 5%." if left < 20 else "."))
+    head = (("" if zh else " ").join(notes) + "\n\n") if notes else ""
+    return head + bullets(multigroup_findings(mg, interpretable=interpretable)) + "\n\n" + caveat

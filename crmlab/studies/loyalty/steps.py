@@ -2,29 +2,50 @@
 model, choosing the overall items, assembling tables and the dictionaries recorded in ``results.json``."""
 from __future__ import annotations
 
+from itertools import combinations
+
+import numpy as np
 import pandas as pd
 
 from crmlab.core.errors import ParameterError
 from crmlab.loyalty import KOTLER_LOSS
 from crmlab.sem.data import prepare_items
+from crmlab.sem.micom import micom
+from crmlab.sem.predict import predictive_power
 from crmlab.core.modeltext import parse_model
 
 __all__ = [
+    "copula_table",
     "data_record",
+    "estimation_record",
     "fit_record",
+    "group_pairs",
     "htmt_bootstrap",
+    "interpretable_paths",
     "intervals",
+    "ipma_record",
+    "ipma_scale",
+    "ipma_target",
+    "measurement_table",
     "mediation_record",
     "mediation_shown",
+    "micom_record",
+    "micom_table",
     "model_spec",
     "multigroup_record",
+    "multigroup_table",
+    "plspredict_record",
+    "plspredict_table",
     "overall_items",
     "prca_attributes",
     "prca_record",
     "prca_source",
     "prepare",
+    "rho_a_record",
+    "run_micom",
     "shape_table",
     "shares",
+    "target_items",
     "through",
     "with_kotler",
 ]
@@ -134,3 +155,195 @@ def multigroup_record(mg) -> dict:
     """``{"path|group_a-group_b": {difference, p}}`` of the permutation tests."""
     return {f"{r.path}|{r.group_a}-{r.group_b}": {"difference": r.difference, "p": r.p_value}
             for r in mg.tests.itertuples()}
+
+
+# --------------------------------------------------------------------------
+# estimation (PLS or PLSc, survey weights), measurement with rho_A
+# --------------------------------------------------------------------------
+def estimation_record(pls, boot, weights: str | None = None) -> dict:
+    """How the PLS model was estimated: admissibility of the solution, the weights column and the Kish
+    effective n, and the bootstrap resamples used and dropped (not converged / inadmissible PLSc)."""
+    return {"admissible": bool(pls.admissible_), "weights": weights,
+            "n_eff": float(pls.n_eff_), "n": int(pls.data_.n_used),
+            "bootstrap_used": int(boot.n_resamples),
+            "bootstrap_not_converged": int(boot.n_failed - boot.n_inadmissible),
+            "bootstrap_inadmissible": int(boot.n_inadmissible)}
+
+
+def measurement_table(meas, pls) -> pd.DataFrame:
+    """The reliability table with Dijkstra-Henseler's rho_A of each construct (column ``rho_a``, after ``rho_c``)."""
+    table = meas.table.copy()
+    table.insert(table.columns.get_loc("rho_c") + 1, "rho_a", pls.rho_a_.reindex(table.index))
+    return table
+
+
+def rho_a_record(pls) -> dict:
+    """``{construct: rho_A}`` (None where it is not defined: Mode B blocks)."""
+    return {c: (None if pd.isna(v) else float(v)) for c, v in pls.rho_a_.items()}
+
+
+# --------------------------------------------------------------------------
+# PLSpredict and CVPAT
+# --------------------------------------------------------------------------
+def target_items(pp, construct: str) -> pd.DataFrame:
+    """The PLSpredict rows of the items of ``construct`` (empty when it is not endogenous)."""
+    return pp.metrics_[pp.metrics_["construct"] == construct]
+
+
+def plspredict_record(pp, target: str, cv=None) -> dict:
+    """PLSpredict settings, verdict and per-item metrics, with the verdict on the items of the key target
+    construct (``target_power``; None when it has no predicted items) and the CVPAT test (``cvpat``)."""
+    rows = target_items(pp, target)
+    return {**pp.to_dict(), "target": target,
+            "target_power": predictive_power(rows) if len(rows) else None,
+            "cvpat": None if cv is None else cv.to_dict()}
+
+
+def plspredict_table(pp) -> pd.DataFrame:
+    """One row per endogenous item: construct, Q²predict, RMSE and MAE of PLS and of the LM benchmark."""
+    return pp.metrics_[["item", "construct", "q2_predict", "pls_rmse", "lm_rmse", "pls_mae", "lm_mae"]]
+
+
+# --------------------------------------------------------------------------
+# Gaussian copula
+# --------------------------------------------------------------------------
+def copula_table(cp, pls) -> pd.DataFrame:
+    """One row per structural path (target ~ predictor): the predictor's normality pre-test, the copula term
+    of its own regression (estimate, interval, p), the p of the same term with all copula terms of the
+    target together (``p_joint``; NaN without a joint regression), and the path of the same OLS regression of
+    the construct scores without and with the copula term (without it: the PLS path, unless PLSc or weights)."""
+    norm = cp.normality.set_index("construct")
+    terms = cp.terms
+    rows = []
+    scores = pls.scores_
+    for t in pls.spec_.endogenous:
+        preds = pls.spec_.predecessors(t)
+        D = np.column_stack([np.ones(len(scores)), scores[preds].to_numpy(float)])
+        base = dict(zip(preds, np.linalg.lstsq(D, scores[t].to_numpy(float), rcond=None)[0][1:]))
+        joint = "+".join(c for c in pls.spec_.predecessors(t) if norm.loc[c, "non_normal"])
+        for c in pls.spec_.predecessors(t):
+            row = {"path": f"{t}~{c}", "target": t, "predictor": c, "normality_p": norm.loc[c, "p_value"],
+                   "non_normal": bool(norm.loc[c, "non_normal"]), "estimate": np.nan, "ci_low": np.nan,
+                   "ci_high": np.nan, "p_value": np.nan, "p_joint": np.nan,
+                   "path_estimate": float(base[c]), "path_with_copula": np.nan}
+            own = terms[(terms["target"] == t) & (terms["copulas"] == c)]
+            if len(own):
+                cop = own[own["term"] == f"copula_{c}"].iloc[0]
+                row.update(estimate=cop["estimate"], ci_low=cop["ci_low"], ci_high=cop["ci_high"],
+                           p_value=cop["p_value"],
+                           path_with_copula=float(own.loc[own["term"] == c, "estimate"].iloc[0]))
+            both = terms[(terms["target"] == t) & (terms["copulas"] == joint) & (terms["term"] == f"copula_{c}")]
+            if "+" in joint and len(both):
+                row["p_joint"] = both["p_value"].iloc[0]
+            rows.append(row)
+    return pd.DataFrame(rows)
+
+
+# --------------------------------------------------------------------------
+# MICOM before the multi-group test
+# --------------------------------------------------------------------------
+def group_pairs(survey: pd.DataFrame, spec, group: str, min_group: int = 20) -> list:
+    """The pairs of levels of ``group`` the multi-group test compares (levels with at least ``min_group``
+    complete rows, sorted), as the test itself chooses them."""
+    prep = prepare_items(survey, spec, extra=[group])
+    levels, counts = np.unique(survey.loc[prep.index, group].astype(str).to_numpy(), return_counts=True)
+    return list(combinations([lv for lv, c in zip(levels, counts) if c >= min_group], 2))
+
+
+def run_micom(survey: pd.DataFrame, spec, group: str, permutations: int, scheme: str = "path",
+              scaled: bool = True, seed=None) -> dict:
+    """MICOM for every pair of groups the multi-group test compares: ``{"a-b": MICOMResult}``."""
+    return {f"{a}-{b}": micom(survey, spec, group, groups=(a, b), n_permutations=permutations, scheme=scheme,
+                              scaled=scaled, seed=seed)
+            for a, b in group_pairs(survey, spec, group)}
+
+
+def interpretable_paths(spec, micoms: dict | None) -> dict | None:
+    """``{"target~source|a-b": bool}``: a path's group difference is interpretable when both its constructs
+    are at least partially invariant (MICOM steps 1 and 2; Henseler, Ringle & Sarstedt 2016); None when
+    MICOM did not run."""
+    if micoms is None:
+        return None
+    out = {}
+    for pair, res in micoms.items():
+        ok = dict(zip(res.decision["construct"], res.decision["invariance"] != "none"))
+        for t in spec.endogenous:
+            for s in spec.predecessors(t):
+                out[f"{t}~{s}|{pair}"] = bool(ok[s] and ok[t])
+    return out
+
+
+def micom_record(micoms: dict | None, group: str | None, interpretable: dict | None) -> dict | None:
+    """The MICOM results of every pair of groups and which path differences may be interpreted (None when
+    MICOM did not run)."""
+    if micoms is None:
+        return None
+    return {"group": group, "pairs": {k: r.to_dict() for k, r in micoms.items()}, "interpretable": interpretable}
+
+
+def micom_table(micoms: dict) -> pd.DataFrame:
+    """One row per pair of groups and construct: step 2 (c, its 5% permutation quantile, p), step 3 (mean and
+    log-variance differences with their permutation ranges and p) and the invariance reached."""
+    rows = []
+    for pair, r in micoms.items():
+        s = r.summary()
+        rows.append(pd.DataFrame({
+            "groups": pair, "construct": s["construct"], "c": s["step2_c"], "c_quantile": s["step2_quantile"],
+            "p_composition": s["step2_p_value"], "mean_diff": s["mean_difference"],
+            "mean_low": s["mean_ci_low"], "mean_high": s["mean_ci_high"], "p_mean": s["mean_p_value"],
+            "logvar_diff": s["logvar_difference"], "logvar_low": s["logvar_ci_low"],
+            "logvar_high": s["logvar_ci_high"], "p_logvar": s["logvar_p_value"], "invariance": s["invariance"]}))
+    return pd.concat(rows, ignore_index=True)
+
+
+def multigroup_table(mg, interpretable: dict | None = None) -> pd.DataFrame:
+    """The permutation tests with the MICOM verdict of each row (column ``interpretable``; None when MICOM
+    did not run)."""
+    keys = [f"{r.path}|{r.group_a}-{r.group_b}" for r in mg.tests.itertuples()]
+    return mg.tests.assign(interpretable=[None if interpretable is None else interpretable.get(k) for k in keys])
+
+
+# --------------------------------------------------------------------------
+# IPMA
+# --------------------------------------------------------------------------
+def ipma_scale(items: pd.DataFrame, scale=None) -> dict:
+    """The items' answer scale for the IPMA: ``scale`` (``[low, high]``) when given, else the lowest and the
+    highest answer over all the model's items (``inferred`` True).
+
+    Raises
+    ------
+    ParameterError
+        When ``scale`` is not two increasing numbers (parameter ``ipma_scale``).
+    """
+    if scale is None:
+        return {"low": float(np.nanmin(items.to_numpy(float))), "high": float(np.nanmax(items.to_numpy(float))),
+                "inferred": True}
+    try:
+        low, high = (float(v) for v in scale)
+    except (TypeError, ValueError):
+        raise ParameterError(f"ipma_scale must be [lowest, highest] answer, e.g. [0, 10]; got {scale!r}") from None
+    if not high > low:
+        raise ParameterError(f"ipma_scale must be [lowest, highest] with lowest < highest; got {scale!r}")
+    return {"low": low, "high": high, "inferred": False}
+
+
+def ipma_target(spec, target: str | None, loyalty: str) -> str:
+    """The IPMA's target construct: the one given, else the loyalty construct; it must be endogenous.
+
+    Raises
+    ------
+    ParameterError
+        Naming parameter ``ipma_target`` and the model's endogenous constructs.
+    """
+    name = target or loyalty
+    if name not in spec.endogenous:
+        raise ParameterError(f"ipma_target {name!r} is not an endogenous construct of the model; "
+                             f"endogenous constructs: {spec.endogenous}")
+    return name
+
+
+def ipma_record(res, scale: dict) -> dict:
+    """The IPMA results (target, its performance, the construct and indicator maps) and the scale used."""
+    out = res.to_dict()
+    out.pop("scale_from_data", None)
+    return {**out, "scale": scale}

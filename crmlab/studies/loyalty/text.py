@@ -51,6 +51,34 @@ TERMS: dict[str, dict[str, str]] = {
     "linear": {"zh": "线性"}, "piecewise": {"zh": "分段线性（阈值）"}, "spline": {"zh": "样条"},
     "PLS scores": {"zh": "PLS 得分"}, "raw means": {"zh": "题项均值"},
     "male": {"zh": "男性"}, "female": {"zh": "女性"},
+    # reliability: Dijkstra-Henseler rho_A
+    "rho_a": {"en": "rho_A", "zh": "Dijkstra-Henseler ρA"},
+    # PLSpredict
+    "q2_predict": {"en": "Q²predict", "zh": "预测 Q²（Q²predict）"},
+    "pls_rmse": {"en": "PLS RMSE", "zh": "PLS 均方根误差"},
+    "lm_rmse": {"en": "LM RMSE", "zh": "线性模型均方根误差"}, "pls_mae": {"en": "PLS MAE", "zh": "PLS 平均绝对误差"},
+    "lm_mae": {"en": "LM MAE", "zh": "线性模型平均绝对误差"},
+    # Gaussian copula
+    "normality_p": {"en": "normality p (Lilliefors)", "zh": "正态性检验 p 值（Lilliefors）"},
+    "copula [CI]": {"en": "copula term [95% CI]", "zh": "Copula 项 [95% 置信区间]"},
+    "p_joint": {"en": "p (joint)", "zh": "p 值（联合）"}, "path_estimate": {"en": "path estimate", "zh": "路径估计值"},
+    "path_with_copula": {"en": "path with copula", "zh": "加入 Copula 项后的路径"},
+    # MICOM
+    "groups": {"zh": "群组"}, "c": {"en": "c", "zh": "组合相关 c"},
+    "c_quantile": {"en": "5% quantile of c", "zh": "c 的 5% 分位数"},
+    "p_composition": {"en": "p (step 2)", "zh": "p 值（第 2 步）"},
+    "mean_diff": {"en": "mean difference", "zh": "均值差"},
+    "mean_range": {"en": "95% permutation range (means)", "zh": "均值差的 95% 置换区间"},
+    "p_mean": {"en": "p (means)", "zh": "p 值（均值）"},
+    "logvar_diff": {"en": "log-variance difference", "zh": "对数方差差"},
+    "logvar_range": {"en": "95% permutation range (log variances)", "zh": "对数方差差的 95% 置换区间"},
+    "p_logvar": {"en": "p (variances)", "zh": "p 值（方差）"}, "invariance": {"zh": "不变性"},
+    "full": {"zh": "完全不变性"}, "partial": {"zh": "部分不变性"}, "none": {"zh": "不具备不变性"},
+    "interpretable": {"zh": "可解释"}, "yes": {"zh": "是"}, "no": {"zh": "否"},
+    # IPMA
+    "importance": {"zh": "重要性"}, "performance_0_100": {"en": "performance (0-100)", "zh": "绩效（0-100）"},
+    "rescaled_weight": {"en": "rescaled weight", "zh": "换算后权重"},
+    "negative_weight": {"en": "negative weight", "zh": "负权重"},
     # inner weighting schemes of PLS
     "path_scheme": {"en": "path", "zh": "路径加权"}, "centroid_scheme": {"en": "centroid", "zh": "形心加权"},
     "factorial_scheme": {"en": "factorial", "zh": "因子加权"},
@@ -59,8 +87,9 @@ TERMS: dict[str, dict[str, str]] = {
 #: Captions of the study's tables and figures (key = saved file name; figures end in ``_plot``).
 TEXTS: dict[str, dict[str, str]] = {
     "measurement": {
-        "en": "Reliability and convergent validity of each construct (rules of thumb: α, ω, ρc ≥ 0.70; AVE ≥ 0.50).",
-        "zh": "各构念的信度与聚合效度（经验标准：α、ω、ρc ≥ 0.70；AVE ≥ 0.50）。"},
+        "en": "Reliability and convergent validity of each construct (rules of thumb: α, ω, ρc, ρA ≥ 0.70; "
+              "AVE ≥ 0.50).",
+        "zh": "各构念的信度与聚合效度（经验标准：α、ω、ρc、ρA ≥ 0.70；AVE ≥ 0.50）。"},
     "htmt_bootstrap": {
         "en": "HTMT of each pair of constructs with its 95% bootstrap interval (above 0.85-0.90, or an interval "
               "reaching 1: not distinct).",
@@ -108,10 +137,41 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Indirect effects through {satisfaction} with 95% bootstrap intervals (all chains are in "
               "tables/mediation.csv).",
         "zh": "经过 {satisfaction} 的间接效应及其 95% 自助法置信区间（全部路径见 tables/mediation.csv）。"},
-    "mediation_all": {"en": "Indirect effects with 95% bootstrap intervals.", "zh": "间接效应及其 95% 自助法置信区间。"},
+    "mediation_all": {"en": "Indirect effects with 95% bootstrap intervals.",
+                      "zh": "间接效应及其 95% 自助法置信区间。"},
     "multigroup": {
-        "en": "Path coefficients by {group} and the permutation test of each difference.",
-        "zh": "按 {group} 分组的路径系数及其差异的置换检验。"},
+        "en": "Path coefficients by {group}, the permutation test of each difference and whether MICOM allows "
+              "interpreting it.",
+        "zh": "按 {group} 分组的路径系数、其差异的置换检验，以及 MICOM 是否允许解释该差异。"},
+    "plspredict": {
+        "en": "PLSpredict: Q²predict and prediction errors (RMSE, MAE) of each endogenous indicator, PLS against the "
+              "linear-model (LM) benchmark ({folds}-fold cross-validation, {repetitions} repetitions).",
+        "zh": "PLSpredict：各内生题项的 Q²predict 与预测误差（RMSE、MAE），PLS 与线性模型基准对比"
+              "（{folds} 折交叉验证，重复 {repetitions} 次）。"},
+    "copula": {
+        "en": "Gaussian-copula check of each structural path: normality pre-test of the predictor's scores, the "
+              "copula term with its 95% bootstrap interval and p-value (alone and with all copula terms of the "
+              "target), and the path of the same regression of the construct scores without and with the copula "
+              "term (unweighted least squares on the composite scores, also under PLSc or survey weights).",
+        "zh": "每条结构路径的高斯 Copula 检验：前因构念得分的正态性预检验、Copula 项及其 95% 自助法置信区间与 p 值"
+              "（单独加入以及与该目标构念的全部 Copula 项一起加入），以及同一构念得分回归在加入 Copula 项前后的路径系数"
+              "（对组合得分做不加权的最小二乘，PLSc 或调查权重下亦然）。"},
+    "micom": {
+        "en": "MICOM by {group}: step 2 (the correlation c of the composites built with each group's weights "
+              "against its 5% permutation quantile) and step 3 (differences of the composites' means and log "
+              "variances with their 95% permutation ranges) for each construct, and the invariance reached.",
+        "zh": "按 {group} 分组的 MICOM：各构念的第 2 步（用两组权重构成的组合得分之相关 c 与其 5% 置换分位数比较）"
+              "与第 3 步（组合得分均值差与对数方差差及其 95% 置换区间），以及达到的不变性程度。"},
+    "ipma_plot": {
+        "en": "Importance-performance map of {target}: importance (total effect) across, performance (0-100) up; "
+              "dashed lines are the averages, so the lower right holds the priorities.",
+        "zh": "{target} 的重要性-绩效矩阵：横轴为重要性（总效应），纵轴为绩效（0-100）；"
+              "虚线为平均值，右下区域为应优先改进的构念。"},
+    "ipma_indicators": {
+        "en": "Indicator-level IPMA of {target}: each item's rescaled weight, importance (weight × its construct's "
+              "importance) and performance (mean on 0-100).",
+        "zh": "{target} 的题项层面 IPMA：各题项的换算后权重、重要性（权重 × 所属构念的重要性）"
+              "与绩效（0-100 的均值）。"},
 }
 
 CATALOG = Catalog("satisfaction_loyalty", terms=TERMS, texts=TEXTS,
@@ -119,7 +179,8 @@ CATALOG = Catalog("satisfaction_loyalty", terms=TERMS, texts=TEXTS,
 
 
 def score_label(value) -> str:
-    """Display name of a kind of score in the shape table: ``items sat1/loy1`` reads ``总体题项 sat1/loy1`` in Chinese."""
+    """Display name of a kind of score in the shape table: ``items sat1/loy1`` reads ``总体题项 sat1/loy1``
+    in Chinese."""
     if isinstance(value, str) and value.startswith("items "):
         return pick(en="items ", zh="总体题项 ") + value[len("items "):]
     return term(value)
