@@ -392,6 +392,9 @@ def test_customer_value_and_churn_inputs():
                           "monthly_charges": [20.0, 30.0]})
     assert list(steps.churn_features(telco, "churn", ["total_charges", "absent"], "id").columns) == \
         ["tenure", "monthly_charges"]
+    # the churn reason is known only after churn: never a predictor
+    assert list(steps.churn_features(telco.assign(why=["price", None]), "churn", ["total_charges"], "id",
+                                     "why").columns) == ["tenure", "monthly_charges"]
     assert steps.customer_ids(telco, "id").tolist() == ["a", "b"]
     assert steps.customer_ids(telco).tolist() == [0, 1]
     assert steps.value_at_stake(telco, "monthly_charges", 12).tolist() == [240.0, 360.0]

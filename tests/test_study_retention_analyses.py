@@ -550,3 +550,11 @@ def test_summary_lines_add_the_analyses_that_ran_in_both_languages():
                             s.remaining_line(rem, 24.0, "loglogistic", "tenure", explain=False), base[7]]
     with use_lang("zh"):
         assert s.reasons_summary_line(True, _cif(), [3], "tenure").startswith("按原因划分的流失（模拟数据）：")
+
+
+def test_sequential_figure_reads_arrival_dates_as_dates():
+    df = _experiment(6).assign(day=lambda d: "2024-03-0" + d["day"].astype(str))
+    seq = steps.sequential_effects(df, "arm", "ctl", ["visit"], ["visit"], steps.arrivals(df, "day", 7, 0), level=0.95)
+    fig = plots.plot_sequential(seq, steps.sequential_summary(seq))
+    x = fig.axes[0].lines[0].get_xdata()
+    assert np.issubdtype(np.asarray(x).dtype, np.datetime64) and len(x) == 7

@@ -201,7 +201,7 @@ def plot_sequential(results: dict, summary: pd.DataFrame, *, level: float = 0.95
         t = res.table
         for i, (arm, g) in enumerate(t.groupby("arm", sort=False)):
             color = f"C{i}"
-            x = g["time"].to_numpy()
+            x = _look_axis(g)
             ax.fill_between(x, g["ci_low"], g["ci_high"], color=color, alpha=0.2, step="post")
             ax.plot(x, g["estimate"], color=color, label=term(arm), drawstyle="steps-post")
             last = g.iloc[-1]
@@ -211,18 +211,32 @@ def plot_sequential(results: dict, summary: pd.DataFrame, *, level: float = 0.95
                                                         [s["fixed_ci_high"] - last["estimate"]]],
                         color=color, fmt="s", ms=3, capsize=3)
             if pd.notna(s["first_look"]):
-                row = g.iloc[int(s["first_look"]) - 1]
-                ax.plot([row["time"]], [row["estimate"]], "o", color=color, ms=6, mec="black")
+                k = int(s["first_look"]) - 1
+                ax.plot([x[k]], [g["estimate"].iloc[k]], "o", color=color, ms=6, mec="black")
         ax.axhline(0, color="grey", ls="--", lw=1)
         ax.set_title(term(outcome))
         ax.set_xlabel(pick(en="look (arrival day)", zh="查看时点（进入日）"))
-        if np.issubdtype(np.asarray(t["time"]).dtype, np.number):
+        x = _look_axis(t)
+        if np.issubdtype(x.dtype, np.number):
             ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        else:
+            ax.tick_params(axis="x", labelrotation=30)
     axes[0, 0].set_ylabel(pick(en=f"effect vs control ({level:.0%} confidence sequence)",
                                zh=f"相对对照组的效应（{level:.0%} 置信序列）"))
     axes[0, 0].legend(fontsize=8)
     fig.tight_layout()
     return fig
+
+
+def _look_axis(table: pd.DataFrame) -> np.ndarray:
+    """x positions of the looks: the times when numeric, dates when they read as dates, else the look numbers."""
+    x = table["time"].to_numpy()
+    if np.issubdtype(x.dtype, np.number) or np.issubdtype(x.dtype, np.datetime64):
+        return x
+    try:
+        return pd.to_datetime(pd.Series(x)).to_numpy()
+    except (ValueError, TypeError):
+        return table["look"].to_numpy()
 
 
 def _after(x, frac):

@@ -233,9 +233,12 @@ def rmst_record(rm: pd.DataFrame) -> dict:
 
 
 # --------------------------------------------------------------------------- churn early warning
-def churn_features(df: pd.DataFrame, event_col: str, exclude=(), id_col: str | None = None) -> pd.DataFrame:
-    """Predictors of the churn models: every column but the event, the ``exclude`` columns present and the id."""
-    drop = [event_col, *[c for c in exclude if c in df.columns], *([id_col] if id_col else [])]
+def churn_features(df: pd.DataFrame, event_col: str, exclude=(), id_col: str | None = None,
+                   reason_col: str | None = None) -> pd.DataFrame:
+    """Predictors of the churn models: every column but the event, the ``exclude`` columns present, the id and
+    the churn reason (known only once a customer has left: it would leak the outcome)."""
+    drop = [event_col, *[c for c in exclude if c in df.columns], *([id_col] if id_col else []),
+            *([reason_col] if reason_col else [])]
     return df.drop(columns=drop)
 
 
