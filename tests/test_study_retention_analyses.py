@@ -513,7 +513,7 @@ def test_new_figures_are_labelled_in_the_current_language(lung, reasons):
     fig = plots.plot_ph_residuals(cox.zph, ["age", "sex", "ph.ecog"], "time")
     visible = [ax for ax in fig.axes if ax.get_visible()]
     assert len(fig.axes) == 4 and len(visible) == 3
-    assert visible[0].get_ylabel() == "beta(t) of age (log HR)"
+    assert visible[0].get_ylabel() == "β(t) of age (log HR)"
     assert visible[1].get_ylabel() == "sex: effect / its average"
     df = _experiment(5)
     seq = steps.sequential_effects(df, "arm", "ctl", ["visit"], ["visit"], steps.arrivals(df, "day", 7, 0), level=0.95)

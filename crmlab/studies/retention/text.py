@@ -179,7 +179,7 @@ TEXTS: dict[str, dict[str, str]] = {
               "“整体”一行同时检验全部变量。"},
     "ph_residuals": {
         "en": "Scaled Schoenfeld residuals of the terms that violate proportional hazards ({shown}) against {duration} "
-              "(on the Kaplan-Meier time scale), with R's spline smooth and a +-2 SE band. A flat curve at the dotted "
+              "(on the Kaplan-Meier time scale), with R's spline smooth and a ±2 SE band. A flat curve at the dotted "
               "line (the Cox estimate) is a constant effect; for a one-column term the curve is its log hazard ratio "
               "over time, for a factor its effect relative to its average (1 = average).",
         "zh": "违反比例风险假设的变量（{shown}）的标度化 Schoenfeld 残差随{duration}的变化"
@@ -219,9 +219,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "zh": "{n:,} 位客户中预算约束下的投放策略：联系客户数（按预测净价值从高到低，每次联系 {cost:g}）、成本，"
               "以及留出样本上的净价值（附 {level:.0%} 置信区间）和 ROI（均为总额）。"},
     "budget_plot": {
-        "en": "Held-out net value (left, with its {level:.0%} band) and ROI (right) against the budget; the dashed "
+        "en": "Held-out net value (left, with its {level:.0%} band) and ROI (right) against the budget; the dotted "
               "line marks the chosen policy.",
-        "zh": "留出样本净价值（左，附 {level:.0%} 置信带）与 ROI（右）随预算的变化；虚线为所选策略。"},
+        "zh": "留出样本净价值（左，附 {level:.0%} 置信带）与 ROI（右）随预算的变化；点线为所选策略。"},
     "cif_plot": {
         "en": "Cumulative incidence of churn by reason (Aalen-Johansen) per {group} against {duration}; dashed lines "
               "are the true curves when the data are simulated.",
@@ -282,7 +282,7 @@ def zph_ylabel(name: str, multi: bool) -> str:
     """Y label of a scaled Schoenfeld residual plot: the term's effect over time (a factor relative to its average)."""
     if multi:
         return pick(en=f"{name}: effect / its average", zh=f"{term(name)}：效应 / 平均效应")
-    return pick(en=f"beta(t) of {name} (log HR)", zh=f"{term(name)} 的 β(t)（对数风险比）")
+    return pick(en=f"β(t) of {name} (log HR)", zh=f"{term(name)} 的 β(t)（对数风险比）")
 
 
 def term_listing(items) -> str:
