@@ -30,7 +30,8 @@ from crmlab._design import (
 )
 from crmlab.core.errors import ConvergenceError, DataError, ParameterError
 
-__all__ = ["TRANSFORMS", "ZphResult", "cox_newton", "cox_zph", "plot_zph", "zph_from_lifelines", "zph_smooth", "zph_test"]
+__all__ = ["TRANSFORMS", "ZphResult", "cox_newton", "cox_zph", "plot_zph", "zph_from_lifelines", "zph_smooth",
+           "zph_test"]
 
 TRANSFORMS = ("km", "identity", "rank", "log")
 

@@ -3,7 +3,8 @@
 Kaplan-Meier, the log-rank test and the restricted mean survival time are
 computed here from sufficient statistics (distinct times, numbers at risk and
 events); the Cox model is fitted with lifelines (Efron ties, as R's
-``survival::coxph``) and checked with the Grambsch-Therneau test.
+``survival::coxph``), its coefficients polished by exact Newton steps, and checked with the
+Grambsch-Therneau test as R's ``cox.zph`` computes it (:mod:`crmlab.ph_test`).
 """
 from __future__ import annotations
 
@@ -333,34 +334,60 @@ def rmst_difference(durations, events, groups, tau, *, reference=None, level=0.9
 @dataclass
 class CoxResult:
     """Cox model summary (``term, coef, se, hr, ci_low, ci_high, z, p``; the interval is for the hazard
-    ratio), PH check (``term, chi2, p``), concordance index and the fitted lifelines model."""
+    ratio), proportional-hazards check (``ph_test``: ``term, chisq, df, p`` per covariate, a factor on
+    levels-1 df, and a last row ``GLOBAL``), concordance index, the fitted lifelines model and the full
+    :class:`~crmlab.ph_test.ZphResult` (scaled Schoenfeld residuals for the plots; None without the check)."""
     summary: pd.DataFrame
     ph_test: pd.DataFrame
     concordance: float
     model: object = field(repr=False)
+    zph: object = field(default=None, repr=False)
 
 
-def cox_ph(df, duration_col, event_col, covariates, *, strata=None, ph_check=True, penalizer=0.0, level=0.95):
-    """Cox proportional hazards via lifelines (Efron ties) with a PH check.
+def _terms(covariates, columns):
+    """``{covariate: [design columns]}``: a numeric covariate is its own column, a categorical one its
+    ``"covariate=level"`` dummies (covariates without a column are left out)."""
+    out = {}
+    for c in covariates:
+        cols = [c] if c in columns else [k for k in columns if k.startswith(f"{c}=")]
+        if cols:
+            out[c] = cols
+    return out
+
+
+def cox_ph(df, duration_col, event_col, covariates, *, strata=None, ph_check=True, ph_transform="km",
+           penalizer=0.0, level=0.95):
+    """Cox proportional hazards (Efron ties, as R ``coxph``) with R's proportional-hazards check.
 
     Categorical covariates are one-hot encoded with the first level dropped.
     ``event_col`` must already be 0/1 (see :func:`encode_event`). Hazard-ratio
-    intervals at confidence ``level``. Raises :class:`~crmlab.core.errors.ConvergenceError`
-    when the partial likelihood cannot be maximised (e.g. a covariate that separates
+    intervals at confidence ``level``. The model is fitted by lifelines and,
+    without a ``penalizer``, its coefficients are polished by Newton steps on
+    the exact Efron partial likelihood (:func:`crmlab.ph_test.cox_newton`:
+    lifelines stops on its own criterion up to ~1e-4 away from the maximum R
+    reports); standard errors come from the observed information at the
+    maximum. Raises :class:`~crmlab.core.errors.ConvergenceError` when the
+    partial likelihood cannot be maximised (e.g. a covariate that separates
     the events: add a ``penalizer`` or drop it).
 
     Notes
     -----
     Partial likelihood
     :math:`L(\\beta) = \\prod_i [\\exp(x_i'\\beta)/\\sum_{j \\in R(t_i)} \\exp(x_j'\\beta)]^{\\delta_i}`
-    (Cox 1972), Efron's tie correction. PH check: scaled Schoenfeld
-    residuals against rank of time, per covariate chi-square on 1 df
-    (Grambsch & Therneau 1994, *Biometrika* 81:515; lifelines
-    ``proportional_hazard_test``).
+    (Cox 1972), Efron's tie correction. PH check: the Grambsch-Therneau score
+    test of R's ``cox.zph`` (survival >= 3.0; :func:`crmlab.ph_test.zph_test`)
+    per covariate (a factor is one term on levels-1 df) and globally, with time
+    transform ``ph_transform`` (R's default ``"km"``; ``"identity"``, ``"rank"``,
+    ``"log"``); tied times are handled as groups, so the result does not depend
+    on the order of the rows (Grambsch & Therneau 1994, *Biometrika* 81:515).
+    With a penalizer the test is computed at the penalized coefficients.
     """
     from lifelines import CoxPHFitter
-    from lifelines.statistics import proportional_hazard_test
 
+    from crmlab.ph_test import TRANSFORMS, cox_newton, zph_test
+
+    if ph_check and ph_transform not in TRANSFORMS:
+        raise ParameterError(f"ph_transform must be one of {TRANSFORMS}, got {ph_transform!r}")
     cols = [duration_col, event_col, *covariates] + ([strata] if strata else [])
     missing = [c for c in cols if c not in df.columns]
     if missing:
@@ -381,15 +408,30 @@ def cox_ph(df, duration_col, event_col, covariates, *, strata=None, ph_check=Tru
         raise ConvergenceError(f"Cox model on {list(covariates)} did not converge (lifelines: "
                                f"{str(exc).splitlines()[0]}); try penalizer > 0 or drop a covariate "
                                "that separates the events") from exc
+    names = [str(c) for c in cph.params_.index]
+    Xa = data[names].to_numpy(dtype=float)
+    t, e = data[duration_col].to_numpy(dtype=float), data[event_col].to_numpy(dtype=float)
+    st = data[strata].astype(str).to_numpy() if strata else None
+    coef = cph.params_.to_numpy(dtype=float)
     s = cph.summary
-    lower = next(c for c in s.columns if c.startswith("exp(coef) lower"))
-    upper = next(c for c in s.columns if c.startswith("exp(coef) upper"))
-    summary = pd.DataFrame({"term": s.index.astype(str), "coef": s["coef"].values, "se": s["se(coef)"].values,
-                            "hr": s["exp(coef)"].values, "ci_low": s[lower].values,
-                            "ci_high": s[upper].values, "z": s["z"].values, "p": s["p"].values})
-    ph = pd.DataFrame(columns=["term", "chi2", "p"])
+    if penalizer == 0:
+        coef, info, _ = cox_newton(t, e, Xa, start=coef, strata=st)
+        se = np.sqrt(np.diag(np.linalg.inv(info)))
+        zq = stats.norm.isf(_alpha(level) / 2)
+        z = coef / se
+        summary = pd.DataFrame({"term": names, "coef": coef, "se": se, "hr": np.exp(coef),
+                                "ci_low": np.exp(coef - zq * se), "ci_high": np.exp(coef + zq * se), "z": z,
+                                "p": 2 * stats.norm.sf(np.abs(z))})
+    else:
+        lower = next(c for c in s.columns if c.startswith("exp(coef) lower"))
+        upper = next(c for c in s.columns if c.startswith("exp(coef) upper"))
+        summary = pd.DataFrame({"term": names, "coef": s["coef"].values, "se": s["se(coef)"].values,
+                                "hr": s["exp(coef)"].values, "ci_low": s[lower].values,
+                                "ci_high": s[upper].values, "z": s["z"].values, "p": s["p"].values})
+    ph = pd.DataFrame(columns=["term", "chisq", "df", "p"])
+    zph = None
     if ph_check:
-        r = proportional_hazard_test(cph, data, time_transform="rank")
-        ph = pd.DataFrame({"term": [str(i[0] if isinstance(i, tuple) else i) for i in r.summary.index],
-                           "chi2": r.summary["test_statistic"].values, "p": r.summary["p"].values})
-    return CoxResult(summary, ph, float(cph.concordance_index_), cph)
+        zph = zph_test(t, e, pd.DataFrame(Xa, columns=names), coef, strata=st, transform=ph_transform,
+                       assign=_terms(covariates, names))
+        ph = zph.table.copy()
+    return CoxResult(summary, ph, float(cph.concordance_index_), cph, zph)

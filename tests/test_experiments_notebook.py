@@ -34,13 +34,18 @@ def test_notebook_runs_on_another_experiment_and_churn_table(tmp_path, monkeypat
         compare_learners=[], uplift_folds=2, segments=["segment"], policy_bootstrap=100,
         survival_data=str(tmp_path / "churn.csv"), duration_col="tenure", event_col="churn",
         strata_col="stratum", cox_covariates=["stratum", "treated"], km_times=[6, 12, 24], rmst_tau=24.0,
-        churn_exclude=[], value_col="monthly_fee", id_col="customer_id", cv_folds=2, top_n=5)
+        churn_exclude=[], value_col="monthly_fee", id_col="customer_id", cv_folds=2, top_n=5,
+        ratio_metrics=["spend/retained"], ratio_covariates=["pre_spend"], aa_reps=100, reason_n=800,
+        budget=None, n_contacts=1000)
     papermill.execute_notebook(str(NOTEBOOK), str(tmp_path / "run.ipynb"), parameters=params,
                                kernel_name="crmlab" if "crmlab" in kernels else "python3", cwd=str(tmp_path),
                                progress_bar=False)
     res = json.loads((out / "results.json").read_text())
-    for key in ("srm", "itt", "cuped", "uplift", "policy", "survival", "churn_model"):
+    for key in ("srm", "itt", "cuped", "uplift", "policy", "survival", "churn_model", "sequential", "ratio",
+                "budget_policy", "cox", "competing_risks", "aft"):
         assert key in res
+    assert set(res["ratio"]) == {"call|spend/retained", "offer|spend/retained"}
+    assert res["budget_policy"]["n_contacts"] <= 1000 and res["sequential"]["arrival"] == "simulated"
     itt = res["itt"]["offer|retained"]
     assert itt["ci_low"] < 0.06 < itt["ci_high"]
     assert res["uplift"]["arm"] == "offer"

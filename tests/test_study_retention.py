@@ -41,7 +41,8 @@ def _inputs(alert=False, viol=("contract=One year",)):
                              everyone={"net_value": 0.2, "gain_of_best": 0.1012, "gain_ci_low": -0.05,
                                        "gain_ci_high": 0.25})
     km_summary = pd.DataFrame({"stratum": ["Month-to-month", "Two year"], "median": [35.0, np.nan]})
-    ph = pd.DataFrame({"term": ["contract=One year", "partner"], "p": [1e-5 if viol else 0.5, 0.3]})
+    ph = pd.DataFrame({"term": ["contract", "partner", "GLOBAL"], "chisq": [92.39, 0.9, 249.05], "df": [2, 1, 9],
+                       "p": [1e-5 if viol else 0.5, 0.3, 1.6e-48]})
     return dict(srm=SimpleNamespace(chi2=0.203, p=0.9037, alert=alert), max_abs_smd=0.0137, itt=itt,
                 control="No E-Mail", cuped=cuped, uplift_learner="t", arm="Mens E-Mail", uplift_outcome="visit",
                 qini_row={"auuc": 0.0405, "qini_random": 0.0383},
@@ -65,8 +66,8 @@ def test_summary_lines_in_chinese_from_known_numbers():
         "不联系任何客户为 0；最优比例相对于联系全部客户的增益为 0.10 [-0.05, 0.25]。",
         "各合同类型的在网时长（月）中位数：按月合同为 35，两年合同未达到；对数秩检验卡方 2,353（自由度 2），"
         "p < 0.001。",
-        "Cox 模型的比例风险假设在以下变量上被拒绝（p < 0.01）：contract=One year。这些风险比只能理解为整个在网期内的"
-        "平均值，对这些变量宜以 KM 曲线 / RMST 为准。",
+        "比例风险检验（与 R 的 cox.zph 一致）：合同类型的假设被拒绝（p < 0.01；整体检验卡方 249（自由度 9），"
+        "p < 0.001）；它们的风险比应理解为整个在网期内的平均值，或改用分层 / 时变效应模型。",
         "流失预警模型（梯度提升）：AUC 0.842，PR-AUC 0.656，Brier 分数 0.136；风险最高的 10% 客户的流失率是平均水平的"
         " 2.9 倍。",
     ]
@@ -76,10 +77,12 @@ def test_summary_lines_alert_and_no_ph_violation_in_both_languages():
     with use_lang("zh"):
         zh = s.summary_lines(**_inputs(alert=True, viol=()))
     assert "警报：以下效应不可信" in zh[0]
-    assert zh[-2] == "Cox 模型的比例风险假设对所有变量均未被拒绝。"
+    assert zh[-2] == ("比例风险检验（与 R 的 cox.zph 一致）：所有变量均未被拒绝（p < 0.01；整体检验卡方 249"
+                      "（自由度 9），p < 0.001）。")
     en = s.summary_lines(**_inputs(alert=True, viol=()))
     assert "ALERT: do not trust the effects below" in en[0]
-    assert en[-2] == "Proportional hazards not rejected for any term."
+    assert en[-2] == ("Proportional hazards (R's cox.zph test): not rejected for any term (p < 0.01; global test "
+                      "chi-square 249 on 9 df, p < 0.001).")
     assert s.bullets(["a", "b"]) == "- a\n- b"
 
 
@@ -389,6 +392,9 @@ def test_customer_value_and_churn_inputs():
                           "monthly_charges": [20.0, 30.0]})
     assert list(steps.churn_features(telco, "churn", ["total_charges", "absent"], "id").columns) == \
         ["tenure", "monthly_charges"]
+    # the churn reason is known only after churn: never a predictor
+    assert list(steps.churn_features(telco.assign(why=["price", None]), "churn", ["total_charges"], "id",
+                                     "why").columns) == ["tenure", "monthly_charges"]
     assert steps.customer_ids(telco, "id").tolist() == ["a", "b"]
     assert steps.customer_ids(telco).tolist() == [0, 1]
     assert steps.value_at_stake(telco, "monthly_charges", 12).tolist() == [240.0, 360.0]
@@ -416,14 +422,15 @@ def test_summary_inputs_feed_summary_lines():
 # ------------------------------------------------------------------ catalog and notebook
 def test_every_caption_and_section_exists_in_both_languages():
     values = dict(power=0.8, k=3, alpha=0.05, p_control=0.1, control="c", level=0.95, arm="a", outcome="o", cost=0.1,
-                  duration="d", strata="s", times="12, 24", tau=48.0, folds=5, model="gbm", top=20)
+                  duration="d", strata="s", times="12, 24", tau=48.0, folds=5, model="gbm", top=20, transform="km",
+                  shown="x", reps=200, looks=14, n=42613, group="g", horizon=24.0)
     for lang in ("en", "zh"):
         with use_lang(lang):
             for key in text.TEXTS:
                 body = text.CATALOG.text(key, **values)
                 assert "{" not in body and body.endswith(("。", ".")), (lang, key)
-            for key in ("intro", "design", "checks", "effects", "uplift", "policy", "survival", "churn", "summary",
-                        "reading"):
+            for key in ("intro", "design", "checks", "effects", "monitoring", "ratio", "uplift", "policy", "budget",
+                        "survival", "reasons", "aft", "churn", "summary", "reading"):
                 assert text.CATALOG.section(key).startswith("#"), (lang, key)
     assert text.CATALOG.text("itt_effects", control="c", level=1 - 0.05).endswith("with 95% intervals, relative lift "
                                                                                    "and Holm-adjusted p-values.")
@@ -440,6 +447,7 @@ def test_notebook_is_thin_calls_with_keys_only():
         assert "pick(" not in src and "Markdown" not in src and "display(" not in src
         assert re.findall(r"\blang\b", src) in ([], ["lang"]) and ("lang" not in src or "study.setup(lang)" in src)
     assert [re.match(r'section\("(\w+)"\)', src).group(1) for src in code[1:]] == [
-        "design", "checks", "effects", "uplift", "policy", "survival", "churn", "summary", "reading"]
+        "design", "checks", "effects", "monitoring", "ratio", "uplift", "policy", "budget", "survival", "reasons",
+        "aft", "churn", "summary", "reading"]
     keys = re.findall(r'show_(?:table|figure)\([^,]+, "(\w+)"', "\n".join(code))
     assert keys and set(keys) <= set(text.TEXTS)

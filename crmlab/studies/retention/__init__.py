@@ -1,5 +1,6 @@
-"""Study 4, retention experiments and time to churn: design, randomisation checks, effects, uplift,
-targeting value, survival and churn early warning."""
+"""Study 4, retention experiments and time to churn: design, randomisation checks, effects, sequential
+monitoring, ratio metrics, uplift, targeting value, budgeted targeting, survival (with R's proportional-hazards
+check), churn by reason, parametric time to churn and churn early warning."""
 from crmlab.studies.retention import plots, sentences, steps, tables, text
 
 __all__ = ["plots", "sentences", "setup", "steps", "tables", "text"]

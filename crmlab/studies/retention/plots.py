@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
+from matplotlib.ticker import MaxNLocator
 import numpy as np
 import pandas as pd
 
 from crmlab.churn import calibration_table, lift_table
 from crmlab.report.i18n import pick, term
-from crmlab.studies.retention.text import learner_name, model_name
+from crmlab.studies.retention.text import learner_name, model_name, zph_ylabel
 
 
 def plot_power_curve(curves: pd.DataFrame, *, target: float = 0.8, ax=None):
@@ -156,4 +157,129 @@ def plot_churn_models(y, churn) -> plt.Figure:
     probs = {m: churn.oof[m] for m in churn.oof}
     plot_calibration(y, probs, ax=axes[0])
     plot_gain(y, probs, ax=axes[1])
+    return fig
+
+
+# --------------------------------------------------------------------------- figures added by issue #16
+def plot_ph_residuals(zph, terms, duration_col: str | None = None):
+    """Scaled Schoenfeld residuals of ``terms`` (:func:`crmlab.ph_test.plot_zph`), one panel each, two per row."""
+    from crmlab.ph_test import plot_zph
+
+    n = len(terms)
+    cols = 1 if n == 1 else 2
+    rows = int(np.ceil(n / cols))
+    fig, axes = plt.subplots(rows, cols, figsize=(6.5 if cols == 1 else 11, 3.6 * rows), squeeze=False)
+    xlabel = term(duration_col) if duration_col else pick(en="tenure (months)", zh="在网时长（月）")
+    for ax, name in zip(axes.ravel(), terms):
+        multi = name not in zph.coef.index
+        plot_zph(zph, name, ax=ax, xlabel=xlabel, ylabel=zph_ylabel(name, multi), title=term(name))
+        ax.set_ylim(*_residual_limits(zph, name))
+    for ax in axes.ravel()[n:]:
+        ax.set_visible(False)
+    fig.tight_layout()
+    return fig
+
+
+def _residual_limits(zph, name):
+    """Y range showing the smooth and its band with the central 90% of the residuals (extreme residuals, which
+    would flatten the curve, fall outside)."""
+    from crmlab.ph_test import zph_smooth
+
+    sm = zph_smooth(zph, name)
+    lo, hi = np.nanquantile(zph.residuals[name], [0.05, 0.95])
+    lo, hi = min(lo, sm["ci_low"].min()), max(hi, sm["ci_high"].max())
+    pad = 0.05 * (hi - lo)
+    return lo - pad, hi + pad
+
+
+def plot_sequential(results: dict, summary: pd.DataFrame, *, level: float = 0.95):
+    """Confidence sequences per outcome (one panel each): a band per arm over the looks, the fixed-horizon interval
+    at the last look, and a dot where each effect could first be called."""
+    n = len(results)
+    fig, axes = plt.subplots(1, n, figsize=(4.2 * n + 0.8, 3.8), squeeze=False)
+    for ax, (outcome, res) in zip(axes.ravel(), results.items()):
+        t = res.table
+        for i, (arm, g) in enumerate(t.groupby("arm", sort=False)):
+            color = f"C{i}"
+            x = _look_axis(g)
+            ax.fill_between(x, g["ci_low"], g["ci_high"], color=color, alpha=0.2, step="post")
+            ax.plot(x, g["estimate"], color=color, label=term(arm), drawstyle="steps-post")
+            last = g.iloc[-1]
+            s = summary[(summary["outcome"] == outcome) & (summary["arm"] == arm)].iloc[0]
+            xe = _after(x, 0.15 * (i + 1))
+            ax.errorbar([xe], [last["estimate"]], yerr=[[last["estimate"] - s["fixed_ci_low"]],
+                                                        [s["fixed_ci_high"] - last["estimate"]]],
+                        color=color, fmt="s", ms=3, capsize=3)
+            if pd.notna(s["first_look"]):
+                k = int(s["first_look"]) - 1
+                ax.plot([x[k]], [g["estimate"].iloc[k]], "o", color=color, ms=6, mec="black")
+        ax.axhline(0, color="grey", ls="--", lw=1)
+        ax.set_title(term(outcome))
+        ax.set_xlabel(pick(en="look (arrival day)", zh="查看时点（进入日）"))
+        x = _look_axis(t)
+        if np.issubdtype(x.dtype, np.number):
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        else:
+            ax.tick_params(axis="x", labelrotation=30)
+    axes[0, 0].set_ylabel(pick(en=f"effect vs control ({level:.0%} confidence sequence)",
+                               zh=f"相对对照组的效应（{level:.0%} 置信序列）"))
+    axes[0, 0].legend(fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def _look_axis(table: pd.DataFrame) -> np.ndarray:
+    """x positions of the looks: the times when numeric, dates when they read as dates, else the look numbers."""
+    x = table["time"].to_numpy()
+    if np.issubdtype(x.dtype, np.number) or np.issubdtype(x.dtype, np.datetime64):
+        return x
+    try:
+        return pd.to_datetime(pd.Series(x)).to_numpy()
+    except (ValueError, TypeError):
+        return table["look"].to_numpy()
+
+
+def _after(x, frac):
+    """A position just right of the last look (numbers; for dates, the last date)."""
+    if np.issubdtype(np.asarray(x).dtype, np.number) and len(x) > 1:
+        return float(x[-1]) + frac * float(np.median(np.diff(x)))
+    return x[-1]
+
+
+def plot_budget(curve: pd.DataFrame, policy):
+    """Held-out net value (with its band) and ROI against the budget; the chosen policy dashed."""
+    fig, (a, b) = plt.subplots(1, 2, figsize=(10, 3.8))
+    a.plot(curve["budget"], curve["net_value"], marker="o", ms=3)
+    a.fill_between(curve["budget"], curve["ci_low"], curve["ci_high"], alpha=0.2)
+    a.axhline(0, color="grey", lw=1, ls="--")
+    a.set_ylabel(pick(en="net value (total, held out)", zh="净价值（总额，留出样本）"))
+    b.plot(curve["budget"], curve["roi"], marker="o", ms=3, color="C1")
+    b.axhline(0, color="grey", lw=1, ls="--")
+    b.set_ylabel(pick(en="ROI (net value / cost)", zh="ROI（净价值 / 成本）"))
+    for ax in (a, b):
+        ax.axvline(policy.cost, color="black", lw=1, ls=":")
+        ax.set_xlabel(pick(en="budget (money spent on contacts)", zh="预算（联系花费）"))
+    fig.tight_layout()
+    return fig
+
+
+def plot_cif(ci, truth: pd.DataFrame | None = None, duration_col: str | None = None):
+    """Cumulative incidence step curves per reason (one panel each) and group; true curves dashed when given."""
+    causes = list(dict.fromkeys(ci.table["cause"]))
+    fig, axes = plt.subplots(1, len(causes), figsize=(5.2 * len(causes), 3.8), squeeze=False, sharey=True)
+    groups = list(dict.fromkeys(ci.table["group"]))
+    for ax, cause in zip(axes.ravel(), causes):
+        for i, g in enumerate(groups):
+            tab = ci.table[(ci.table["cause"] == cause) & (ci.table["group"] == g)]
+            x = np.r_[0.0, tab["time"], ci.max_time[g]]
+            y = np.r_[0.0, tab["cif"], tab["cif"].iloc[-1] if len(tab) else 0.0]
+            ax.step(x, y, where="post", color=f"C{i}", label=term(g))
+            if truth is not None:
+                tr = truth[(truth["cause"] == cause) & (truth["group"] == g)]
+                ax.plot(tr["time"], tr["cif"], color=f"C{i}", ls="--", lw=1)
+        ax.set_title(term(cause))
+        ax.set_xlabel(term(duration_col) if duration_col else pick(en="tenure (months)", zh="在网时长（月）"))
+    axes[0, 0].set_ylabel(pick(en="share lost to this reason", zh="因该原因流失的比例（累积发生率）"))
+    axes[0, 0].legend(fontsize=8)
+    fig.tight_layout()
     return fig

@@ -3,7 +3,9 @@
 Every number goes through :mod:`crmlab.report.narrative` / :mod:`crmlab.report.fmt`: intervals as
 ``0.42 [0.31, 0.53]``, shares as percentages (a tiny non-zero share as ``< 0.1%``), p-values as
 ``p = 0.023`` / ``p < 0.001``. English sentences name columns and values as they are; Chinese ones
-use the study's terms (:data:`.text.TERMS`).
+use the study's terms (:data:`.text.TERMS`). The sentences of sequential monitoring, ratio metrics and
+budgeted targeting (:mod:`.sentences_experiment`) and of the proportional-hazards check, churn by reason
+and the AFT models (:mod:`.sentences_time`) are re-exported here.
 """
 from __future__ import annotations
 
@@ -12,6 +14,31 @@ import pandas as pd
 from crmlab.report.fmt import fmt_num
 from crmlab.report.i18n import current_lang, pick, term
 from crmlab.report.narrative import interval, md_escape, p_phrase, pct
+from crmlab.studies.retention.sentences_experiment import (
+    aa_line,
+    arrival_note,
+    budget_line,
+    budget_skipped,
+    budget_summary_line,
+    ratio_line,
+    ratio_skipped,
+    sequential_line,
+    sequential_skipped,
+    sequential_summary_line,
+    when,
+)
+from crmlab.studies.retention.sentences_time import (
+    aft_line,
+    aft_skipped,
+    cif_line,
+    cr_line,
+    ph_line,
+    ph_summary_line,
+    reasons_note,
+    reasons_skipped,
+    reasons_summary_line,
+    remaining_line,
+)
 from crmlab.studies.retention.text import learner_name, model_name
 
 __all__ = [
@@ -26,7 +53,6 @@ __all__ = [
     "itt_line",
     "km_line",
     "logrank_note",
-    "ph_line",
     "policy_line",
     "policy_note",
     "qini_line",
@@ -36,6 +62,11 @@ __all__ = [
     "summary_lines",
     "target_arm_line",
     "whole_pct",
+    # re-exported from .sentences_experiment and .sentences_time
+    "aa_line", "arrival_note", "budget_line", "budget_skipped", "budget_summary_line", "ratio_line", "ratio_skipped",
+    "sequential_line", "sequential_skipped", "sequential_summary_line", "when", "aft_line", "aft_skipped", "cif_line",
+    "cr_line", "ph_line", "ph_summary_line", "reasons_note", "reasons_skipped", "reasons_summary_line",
+    "remaining_line",
 ]
 
 
@@ -195,18 +226,6 @@ def cox_note(cox) -> str:
     return pick(en=f"Cox PH, concordance {c}", zh=f"Cox 比例风险模型，一致性指数（C 指数）{c}")
 
 
-def ph_line(ph_test: pd.DataFrame) -> str:
-    """Which Cox terms break the proportional-hazards assumption (p < 0.01)."""
-    viol = ph_test.loc[ph_test["p"] < 0.01, "term"].tolist()
-    if _zh():
-        return (f"Cox 模型的比例风险假设在以下变量上被拒绝（p < 0.01）：{'、'.join(viol)}。这些风险比只能理解为"
-                f"整个在网期内的平均值，对这些变量宜以 KM 曲线 / RMST 为准。" if viol else
-                "Cox 模型的比例风险假设对所有变量均未被拒绝。")
-    return "Proportional hazards " + (f"violated (p < 0.01) for: {', '.join(viol)} - read those hazard "
-                                      "ratios as averages over tenure, and prefer the KM curves / RMST for them."
-                                      if viol else "not rejected for any term.")
-
-
 def rmst_line(rm: pd.DataFrame, tau: float, duration_col: str) -> str:
     """Expected time as a customer within ``tau`` per group, and the differences to the reference group."""
     ref = rm.iloc[0]
@@ -246,14 +265,18 @@ def churn_line(churn_best: str, churn_metrics, top_decile_lift: float) -> str:
 
 def summary_lines(*, srm, max_abs_smd, itt, control, cuped, uplift_learner, arm, uplift_outcome, qini_row, qb,
                   policy, km_summary, logrank, ph_test, duration_col, strata_col, churn_best, churn_metrics,
-                  top_decile_lift) -> list[str]:
+                  top_decile_lift, ph_alpha=0.01, sequential=None, ratio=None, budget=None, reasons=None,
+                  remaining=None) -> list[str]:
     """The run's findings in sentences written from the numbers (one string per finding).
 
     The arguments come from :func:`crmlab.studies.retention.steps.summary_inputs`: ``srm`` has
     ``chi2, p, alert``; ``itt`` and ``cuped`` are the effect tables; ``qini_row`` holds ``auuc,
     qini_random``; ``qb`` the Qini bootstrap dict; ``policy`` a :class:`~crmlab.uplift.PolicyResult`;
     ``km_summary`` the Kaplan-Meier summary (``stratum, median``); ``logrank`` has ``chi2, df, p``;
-    ``ph_test`` the PH check (``term, p``); ``churn_metrics`` holds ``auc, pr_auc, brier``.
+    ``ph_test`` the PH check (``term, chisq, df, p`` with ``GLOBAL``); ``churn_metrics`` holds ``auc,
+    pr_auc, brier``. Analyses not run are None: ``sequential`` ``(summary, aa)``, ``ratio``
+    ``(table, control, covariates)``, ``budget`` (the policy), ``reasons`` ``(simulated, cumulative
+    incidence, times)``, ``remaining`` ``(table, horizon, best model)``.
     """
     zh = _zh()
     lines = []
@@ -285,9 +308,19 @@ def summary_lines(*, srm, max_abs_smd, itt, control, cuped, uplift_learner, arm,
         lines.append(f"Uplift ({uplift_learner}-learner, {arm}, {uplift_outcome}): held-out AUUC {auuc} vs "
                      f"{rnd} for random targeting (Qini coefficient {qc}: "
                      f"{'better than random' if better else 'not distinguishable from random targeting'}).")
+    if sequential is not None:
+        lines.append(sequential_summary_line(*sequential))
+    if ratio is not None:
+        lines.append(ratio_line(*ratio))
     lines.append(policy_line(policy))
+    if budget is not None:
+        lines.append(budget_summary_line(budget))
     lines.append(km_line(km_summary, logrank, duration_col, strata_col))
-    lines.append(ph_line(ph_test))
+    lines.append(ph_summary_line(ph_test, ph_alpha))
+    if reasons is not None:
+        lines.append(reasons_summary_line(*reasons, duration_col))
+    if remaining is not None:
+        lines.append(remaining_line(remaining[0], remaining[1], remaining[2], duration_col, explain=False))
     lines.append(churn_line(churn_best, churn_metrics, top_decile_lift))
     return lines
 

@@ -1,6 +1,10 @@
 """Steps of study 4 between estimator calls: loading and checking the tables, the design table,
 the target arm, the uplift sample, the value per customer, the churn predictors, and the dicts
 each result is recorded under in ``results.json`` (keys and order are stable).
+
+The steps of sequential monitoring, ratio metrics and budgeted targeting
+(:mod:`.steps_experiment`) and of the proportional-hazards reading, churn by reason and the AFT
+models (:mod:`.steps_time`) are re-exported here, so a notebook calls them all as ``steps.<name>``.
 """
 from __future__ import annotations
 
@@ -11,6 +15,42 @@ from crmlab import experiments as ex
 from crmlab import survival as sv
 from crmlab import uplift as up
 from crmlab.core.errors import DataError, ParameterError
+from crmlab.studies.retention.steps_experiment import (  # noqa: F401 - re-exported for the notebook
+    RATIO_FIELDS,
+    SEQ_FIELDS,
+    Arrivals,
+    aa_outcome,
+    aa_simulation,
+    aa_table,
+    arrivals,
+    budget_record,
+    budget_run,
+    parse_ratios,
+    ratio_record,
+    ratio_table,
+    sequential_effects,
+    sequential_record,
+    sequential_summary,
+    value_scores,
+)
+from crmlab.studies.retention.steps_time import (  # noqa: F401 - re-exported for the notebook
+    ReasonData,
+    aft_comparison,
+    aft_coefficients,
+    aft_models,
+    aft_record,
+    best_aft,
+    cif_run,
+    cif_table,
+    competing_record,
+    cr_regression,
+    ph_test_record,
+    ph_trends,
+    ph_violations,
+    reason_data,
+    remaining_table,
+    true_cif,
+)
 
 
 # --------------------------------------------------------------------------- data
@@ -181,7 +221,8 @@ def cox_data(df: pd.DataFrame, duration_col: str, event_col: str, durations, eve
 
 
 def cox_records(cox) -> tuple[dict, dict]:
-    """``(coefficients, PH-check p-values)`` by term: the ``survival.cox`` and ``survival.ph_check`` records."""
+    """``(coefficients, PH-check p-values)`` by term: the ``survival.cox`` and ``survival.ph_check`` records
+    (the check per covariate as R's ``cox.zph``, a factor as one term, and ``GLOBAL``)."""
     return (dict(zip(cox.summary["term"], cox.summary["coef"])), dict(zip(cox.ph_test["term"], cox.ph_test["p"])))
 
 
@@ -192,9 +233,12 @@ def rmst_record(rm: pd.DataFrame) -> dict:
 
 
 # --------------------------------------------------------------------------- churn early warning
-def churn_features(df: pd.DataFrame, event_col: str, exclude=(), id_col: str | None = None) -> pd.DataFrame:
-    """Predictors of the churn models: every column but the event, the ``exclude`` columns present and the id."""
-    drop = [event_col, *[c for c in exclude if c in df.columns], *([id_col] if id_col else [])]
+def churn_features(df: pd.DataFrame, event_col: str, exclude=(), id_col: str | None = None,
+                   reason_col: str | None = None) -> pd.DataFrame:
+    """Predictors of the churn models: every column but the event, the ``exclude`` columns present, the id and
+    the churn reason (known only once a customer has left: it would leak the outcome)."""
+    drop = [event_col, *[c for c in exclude if c in df.columns], *([id_col] if id_col else []),
+            *([reason_col] if reason_col else [])]
     return df.drop(columns=drop)
 
 
@@ -223,10 +267,29 @@ def value_at_stake(df: pd.DataFrame, value_col: str, horizon: float) -> np.ndarr
 
 # --------------------------------------------------------------------------- summary
 def summary_inputs(*, srm, balance, itt, control, cuped, learner, arm, outcome, qini, qb, policy, km, logrank,
-                   cox, duration_col, strata_col, churn, lift) -> dict:
-    """The arguments of :func:`crmlab.studies.retention.sentences.summary_lines` from the results of the run."""
-    return {"srm": srm, "max_abs_smd": balance["smd"].abs().max(), "itt": itt, "control": control, "cuped": cuped,
-            "uplift_learner": learner, "arm": arm, "uplift_outcome": outcome, "qini_row": qini.iloc[0], "qb": qb,
-            "policy": policy, "km_summary": km.summary, "logrank": logrank, "ph_test": cox.ph_test,
-            "duration_col": duration_col, "strata_col": strata_col, "churn_best": churn.best,
-            "churn_metrics": best_metrics(churn), "top_decile_lift": lift["lift"].iloc[0]}
+                   cox, duration_col, strata_col, churn, lift, ph_alpha=0.01, sequential=None, aa=None, ratio=None,
+                   ratio_covariates=(), budget=None, reasons=None, times=(), remaining=None,
+                   aft_best=None, aft_horizon=None) -> dict:
+    """The arguments of :func:`crmlab.studies.retention.sentences.summary_lines` from the results of the run.
+
+    The analyses a run may leave out are None when they were not run: ``sequential`` (the summary table of
+    :func:`sequential_summary`) and ``aa``, ``ratio`` (:func:`ratio_table`), ``budget`` (the policy),
+    ``reasons`` (``(ReasonData, cumulative incidence)``) and ``remaining`` (:func:`remaining_table`, with the
+    best AFT model ``aft_best`` and ``aft_horizon``).
+    """
+    out = {"srm": srm, "max_abs_smd": balance["smd"].abs().max(), "itt": itt, "control": control, "cuped": cuped,
+           "uplift_learner": learner, "arm": arm, "uplift_outcome": outcome, "qini_row": qini.iloc[0], "qb": qb,
+           "policy": policy, "km_summary": km.summary, "logrank": logrank, "ph_test": cox.ph_test,
+           "duration_col": duration_col, "strata_col": strata_col, "churn_best": churn.best,
+           "churn_metrics": best_metrics(churn), "top_decile_lift": lift["lift"].iloc[0], "ph_alpha": ph_alpha}
+    if sequential is not None:
+        out["sequential"] = (sequential, aa)
+    if ratio is not None:
+        out["ratio"] = (ratio, control, list(ratio_covariates))
+    if budget is not None:
+        out["budget"] = budget
+    if reasons is not None:
+        out["reasons"] = (reasons[0].simulated, reasons[1], list(times))
+    if remaining is not None:
+        out["remaining"] = (remaining, aft_horizon, aft_best)
+    return out
