@@ -66,12 +66,12 @@ def test_hygiene_sentence_on_customer_sat_in_both_languages(sat, codebook):
         "**What the numbers say.** 1,811 respondents read, 1,811 used (100%). No respondent was excluded. "
         "134 respondents are flagged and kept (straight-liner: 102; same answers as an earlier respondent: 32): such "
         "patterns can be genuine, so the models below use them, and the section “Results without the flagged "
-        "respondents” repeats the headline results without them. Answer scales: 1-10 for all 10 items (codebook).")
+        "respondents” repeats the headline results without them. Answer scales: 1-10 for all 10 items (source: codebook).")
     with use_lang("zh"):
         assert sentences.hygiene_findings(hyg, items) == (
             "**结果解读**：共读入 1,811 名受访者，使用 1,811 名（100%）。没有受访者被排除。134 名受访者被标记但保留"
             "（直线作答 102 人；与先前受访者作答完全相同 32 人）：这类作答模式也可能是真实的，因此以下模型包括他们，"
-            "“去掉被标记受访者的结果”一节给出不含他们的主要结果。量表：全部 10 个题项为 1-10（编码表）。")
+            "“去掉被标记受访者的结果”一节给出不含他们的主要结果。量表：全部 10 个题项均为 1-10 分（来源：编码表）。")
 
 
 def test_hygiene_sentence_names_inferred_scales_codes_out_of_scale_rows_speeders_and_reverse_items():
@@ -83,7 +83,7 @@ def test_hygiene_sentence_names_inferred_scales_codes_out_of_scale_rows_speeders
     en = sentences.hygiene_findings(hyg, ["y", "a", "b"])
     assert en == (
         "**What the numbers say.** 10 respondents read, 8 used (80%). Excluded: outside the answer scale 1; speeder 1. "
-        "Answer scales: 1-5 for “y” and “b” (inferred from the answers); 1-7 for “a” (parameter scales). "
+        "Answer scales: 1-5 for “y” and “b” (source: inferred from the answers); 1-7 for “a” (source: parameter scales). "
         "Scales inferred from the answers (no codebook entry, no `scales`): check them in the variables appendix, and "
         "declare them with `scales` (e.g. `{item: [1, 5]}`) when an end of a scale was never chosen. "
         "Codes for “no answer” (such as (跳过), -, N/A, 不适用 or `missing_codes`) set to missing before reading the "
@@ -93,7 +93,7 @@ def test_hygiene_sentence_names_inferred_scales_codes_out_of_scale_rows_speeders
         zh = sentences.hygiene_findings(hyg, ["y", "a", "b"])
     assert zh == (
         "**结果解读**：共读入 10 名受访者，使用 8 名（80%）。排除：超出量表范围 1 人；作答过快 1 人。"
-        "量表：“y”和“b”为 1-5（由作答推断）；“a”为 1-7（参数 scales）。"
+        "量表：“y”和“b”为 1-5 分（来源：由作答推断）；“a”为 1-7 分（来源：参数 scales）。"
         "由作答推断的量表（编码表与参数 `scales` 均未给出）：请在附录“变量”中核对；若某一端的分值无人选择，"
         "请用 `scales` 声明（例如 `{题项: [1, 5]}`）。"
         "表示“未作答”的代码（如 (跳过)、-、N/A、不适用或 `missing_codes` 中的取值）在读取数值之前设为缺失：“b” 1。"
@@ -321,12 +321,12 @@ def test_results_without_the_flagged_respondents_equal_the_old_exclusion_default
 def test_flagged_findings_and_key_findings_in_both_languages(run, codebook):
     r2a, r2b = fmt_num(run.kda.r2_), fmt_num(run.wf.record["drivers"]["r2"])
     en = findings.flagged_findings(run.wf, run.hyg)
-    assert en == (f"**What the numbers say.** Without the 134 flagged respondents (straight-liner 102; same answers as "
-                  f"an earlier respondent 32), R² is {r2b} (all respondents: {r2a}), the top three drivers stay the "
+    assert en == (f"**What the numbers say.** Without the 134 flagged respondents (straight-liner: 102; same answers as "
+                  f"an earlier respondent: 32), R² is {r2b} (all respondents: {r2a}), the top three drivers stay the "
                   "same, and the improvement candidates stay the same. The headline conclusions do not depend on them.")
     with use_lang("zh"):
         assert findings.flagged_findings(run.wf, run.hyg) == (
-            f"**结果解读**：去掉 134 名被标记的受访者（直线作答 102；与先前受访者作答完全相同 32）后，R² 为 {r2b}"
+            f"**结果解读**：去掉 134 名被标记的受访者（直线作答 102 人；与先前受访者作答完全相同 32 人）后，R² 为 {r2b}"
             f"（全部受访者为 {r2a}），前三位驱动因素不变，重点改进对象不变。主要结论不取决于这些受访者。")
     kf = findings.key_findings(sv=run.sv, kda=run.kda, candidates=run.cands, flagged=run.wf, hyg=run.hyg,
                                scale=run.summ)

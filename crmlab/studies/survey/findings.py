@@ -15,7 +15,9 @@ def _zh() -> bool:
 
 def _flag_words(hyg) -> str:
     flagged = {k: v for k, v in hyg.flagged_by_reason.items() if v}
-    return ("；" if _zh() else "; ").join(f"{term(k)} {v:,}" for k, v in flagged.items())
+    if _zh():
+        return "；".join(f"{term(k)} {v:,} 人" for k, v in flagged.items())
+    return "; ".join(f"{term(k)}: {v:,}" for k, v in flagged.items())
 
 
 def flagged_findings(cmp, hyg) -> str:
@@ -111,10 +113,10 @@ def _robust(summ) -> str:
     if both:
         return pick(en=f"{labels(both)} stay among the top three drivers when each respondent's use of the scale is "
                        "removed: the most robust result.",
-                    zh=f"去除每位受访者使用量表的方式之后，{labels(both)}仍居前三位：这是最稳健的结论。")
+                    zh=f"排除受访者量表使用方式的影响后，{labels(both)}仍居前三位：这是最稳健的结论。")
     return pick(en="No driver stays in the top three once each respondent's use of the scale is removed: read the "
                    "ranking with care.",
-                zh="去除每位受访者使用量表的方式之后，没有驱动因素仍居前三位：解读排名时需谨慎。")
+                zh="排除受访者量表使用方式的影响后，原来的前三位驱动因素无一保持在前三位：解读排名时需谨慎。")
 
 
 def key_findings(*, sv, kda, candidates, nps_result=None, flagged=None, hyg=None, scale=None) -> list[tuple[str, str]]:

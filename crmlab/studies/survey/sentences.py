@@ -35,9 +35,10 @@ def scales_words(scales: dict, sources: dict, items) -> str:
         groups.setdefault((tuple(scales[c]), sources.get(c, "inferred")), []).append(c)
     parts = []
     for ((lo, hi), src), cols in groups.items():
-        who = (pick(en=f"all {len(cols)} items", zh=f"全部 {len(cols)} 个题项") if len(groups) == 1 and len(cols) > 1
+        who = (pick(en=f"all {len(cols)} items", zh=f"全部 {len(cols)} 个题项均") if len(groups) == 1 and len(cols) > 1
                else labels(cols) if len(cols) <= 3 else pick(en=f"{len(cols)} items", zh=f"{len(cols)} 个题项"))
-        parts.append(pick(en=f"{_scale(lo, hi)} for {who} ({term(src)})", zh=f"{who}为 {_scale(lo, hi)}（{term(src)}）"))
+        parts.append(pick(en=f"{_scale(lo, hi)} for {who} (source: {term(src)})",
+                          zh=f"{who}为 {_scale(lo, hi)} 分（来源：{term(src)}）"))
     return ("；" if _zh() else "; ").join(parts)
 
 
