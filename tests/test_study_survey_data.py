@@ -58,7 +58,18 @@ def test_a_one_to_five_survey_gets_its_own_scale_not_the_old_default_of_one_to_t
     assert (tb["top2box"] > 0.2).all()
     # the bug: read on the old default 1-10 scale, every item reported 0.0% top-2-box with status ok
     assert (top_box(hyg.data, ITEMS, scale_min=1, scale_max=10)["top2box"] == 0).all()
-    # and a 1-5 survey declared 1-10 by mistake is not refused (its answers lie inside 1-10): the fix is per-item scales
+    # declared 1-10 by mistake, nothing lies outside the scale, so the report warns, naming each item
+    wrong = steps.clean(sv, scale_min=1, scale_max=10)
+    assert [(w["kind"], w["item"], w["observed"]) for w in wrong.warnings] == [("scale_unused", c, (1.0, 5.0))
+                                                                               for c in ITEMS]
+    from crmlab.report.i18n import use_catalog
+    from crmlab.studies.survey import sentences, text
+
+    use_catalog(text.CATALOG)
+    words = sentences.hygiene_findings(wrong, ITEMS)
+    assert ("Every answer to “q1” lies between 1 and 5, in the lower half of its declared scale 1-10: check that "
+            "scale (`scales` or the codebook); on a wrong scale the top-2-box share is 0%.") in words
+    assert not steps.clean(sv).warnings
 
 
 def test_mixed_one_to_five_and_one_to_seven_items_each_on_their_own_scale(sat, tmp_path):

@@ -69,7 +69,9 @@ class HygieneReport:
         came from (the caller's ``scale_sources`` text, or ``"inferred"``).
     warnings : list of dict
         ``{"kind": "out_of_scale", "item", "scale", "file_rows", "values"}`` for answers outside the
-        scale (those rows are excluded) and ``{"kind": "no_durations", "column"}`` when no completion
+        scale (those rows are excluded), ``{"kind": "scale_unused", "item", "scale", "observed"}`` when
+        every answer to an item with a declared scale lies in its lower half (a 1-5 item declared 1-10:
+        its top-box share would be 0), and ``{"kind": "no_durations", "column"}`` when no completion
         time could be read (the speeder check is then off).
     rows_in, rows_used : int
     recoded : dict
@@ -279,6 +281,13 @@ def clean_survey(df: pd.DataFrame, items, *, scales: dict | None = None, scale_m
                          "file_rows": [int(p) + first_row for p in np.flatnonzero(bad)]})
         range_detail[bad] += f"{c}=" + pd.Series(x[bad]).map(lambda v: f"{v:g}").to_numpy(dtype=object) + "; "
     mark(range_detail != "", "out_of_range", np.char.rstrip(range_detail.astype(str), "; "))
+    for c in given:   # a 1-5 survey declared 1-10: nothing lies outside, but every top-box share would be 0
+        lo, hi = used[c]
+        x = num[c].to_numpy()
+        ok = x[~np.isnan(x) & (x >= lo) & (x <= hi)]
+        if ok.size >= 10 and ok.max() <= lo + (hi - lo) / 2:
+            warnings.append({"kind": "scale_unused", "item": c, "scale": (lo, hi),
+                             "observed": (float(ok.min()), float(ok.max()))})
 
     miss = num[required].isna().to_numpy()
     miss_text = np.array([", ".join(np.asarray(required)[r]) for r in miss] + [""], dtype=object)[:n]

@@ -91,6 +91,13 @@ def hygiene_findings(hyg, items) -> str:
                                f"rows {rows}; those respondents are excluded.",
                             zh=f"{label(w['item'])}有超出量表（{_scale(*w['scale'])}）的答案：{vals}，位于文件第 {rows} 行；"
                                "这些受访者已被排除。"))
+        elif w["kind"] == "scale_unused":
+            lo, hi = w["observed"]
+            out.append(pick(en=f"Every answer to {label(w['item'])} lies between {lo:g} and {hi:g}, in the lower half of "
+                               f"its declared scale {_scale(*w['scale'])}: check that scale (`scales` or the codebook); "
+                               "on a wrong scale the top-2-box share is 0%.",
+                            zh=f"{label(w['item'])}的所有答案都在 {lo:g} 到 {hi:g} 之间，即所声明量表 {_scale(*w['scale'])} "
+                               "的下半部分：请核对该量表（`scales` 或编码表）；量表有误时高分两档占比为 0%。"))
         elif w["kind"] == "no_durations":
             out.append(pick(en=f"No completion time could be read in `{w['column']}`: the speeder check is off.",
                             zh=f"`{w['column']}` 列中没有可读的完成时间：未进行作答过快检查。"))
