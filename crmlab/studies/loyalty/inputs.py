@@ -335,7 +335,8 @@ def cutoffs(sat_scale: tuple, loy_scale: tuple, *, sat_item: str = "satisfaction
         except (TypeError, ValueError, IndexError):
             raise ParameterError(f"parameter 'levels' must be a list of [name, lowest, highest]; got {levels!r}") \
                 from None
-        if not levels or levels[0][1] > s_lo or levels[-1][2] < s_hi:
+        outside = [lv for lv in levels if lv[2] < s_lo or lv[1] > s_hi]
+        if not levels or levels[0][1] > s_lo or levels[-1][2] < s_hi or outside:
             span = f"{levels[0][1]:g}-{levels[-1][2]:g}" if levels else "nothing"
             raise ParameterError(f"parameter 'levels' covers {span}, but {sat_item!r} is answered on "
                                  f"{s_lo:g}-{s_hi:g}: give levels from {s_lo:g} to {s_hi:g}, or None to derive "
