@@ -16,7 +16,6 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from crmlab.core.codebook import load_codebook
 from crmlab.core.errors import DataError, ParameterError
 from crmlab.core.modeltext import ECSI_MODEL
 from crmlab.core.paths import data_dir

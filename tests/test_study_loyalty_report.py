@@ -15,7 +15,6 @@ from crmlab.core.paths import data_dir
 from crmlab.report import use_lang
 from crmlab.report.i18n import current_catalog, use_catalog, use_codebook
 from crmlab.sem import PLSPM, assess_measurement
-from crmlab.sem.data import load_survey
 from crmlab.studies.loyalty import diagram, findings, inputs, plots, steps, text
 
 matplotlib.use("Agg")

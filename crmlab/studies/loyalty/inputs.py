@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from crmlab.core.errors import DataError, ParameterError
+from crmlab.studies.loyalty.steps import minimum_sample
 
 __all__ = ["LoyaltySurvey", "Cutoffs", "SCALE_SOURCES", "open_survey", "declared_scales", "clean", "data_record",
            "exclusions_table", "check_sample", "minimum_sample", "cutoffs", "derived_levels", "empty_groups",
@@ -181,21 +182,6 @@ def exclusions_table(hyg) -> pd.DataFrame:
     else:
         out = out.drop(columns="respondent")
     return out
-
-
-def minimum_sample(spec) -> tuple[int, str, int]:
-    """The fewest respondents a model can be estimated from: ``(n, construct, arrows)``.
-
-    The ten-times rule (Hair, Ringle & Sarstedt 2011): ten times the largest number of arrows pointing at a
-    construct (its structural predecessors, or the items of a formative block); and more respondents than
-    the model has items, or the item covariance matrix the CB-SEM fits is singular.
-    """
-    arrows = {c: len(spec.predecessors(c)) for c in spec.names}
-    for c, mode in getattr(spec, "modes", {}).items():
-        if mode == "B":
-            arrows[c] = max(arrows.get(c, 0), len(spec.constructs[c]))
-    construct = max(arrows, key=lambda c: arrows[c])
-    return max(10 * arrows[construct], len(spec.items) + 1), construct, arrows[construct]
 
 
 def check_sample(sv: LoyaltySurvey, hyg) -> None:

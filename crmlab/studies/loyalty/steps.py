@@ -34,6 +34,7 @@ __all__ = [
     "mediation_shown",
     "micom_record",
     "micom_table",
+    "minimum_sample",
     "model_spec",
     "multigroup_record",
     "multigroup_table",
@@ -392,6 +393,21 @@ def ipma_record(res, scale: dict) -> dict:
 # --------------------------------------------------------------------------
 # completely vs merely satisfied; the headline results without the flagged respondents
 # --------------------------------------------------------------------------
+def minimum_sample(spec) -> tuple[int, str, int]:
+    """The fewest respondents a model can be estimated from: ``(n, construct, arrows)``.
+
+    The ten-times rule (Hair, Ringle & Sarstedt 2011): ten times the largest number of arrows pointing at a
+    construct (its structural predecessors, or the items of a formative block); and more respondents than
+    the model has items, or the item covariance matrix the CB-SEM fits is singular.
+    """
+    arrows = {c: len(spec.predecessors(c)) for c in spec.names}
+    for c, mode in getattr(spec, "modes", {}).items():
+        if mode == "B":
+            arrows[c] = max(arrows.get(c, 0), len(spec.constructs[c]))
+    construct = max(arrows, key=lambda c: arrows[c])
+    return max(10 * arrows[construct], len(spec.items) + 1), construct, arrows[construct]
+
+
 def contrast(sat, loy, cut) -> dict | None:
     """:func:`crmlab.loyalty.satisfaction_contrast` with the cut-offs ``cut`` (:class:`.inputs.Cutoffs`); None
     when the completely or the merely satisfied group is empty (:func:`.inputs.empty_groups` names the
@@ -429,9 +445,8 @@ def without_flagged(hyg, sv, pls, boot, cut, con: dict | None = None, *, scheme:
     R², and the not-loyal shares of the merely and the completely satisfied (``con``: the contrast on all
     respondents). Each is compared with the 95% interval of the same result on all respondents (bootstrap for
     paths and R², Wilson for the shares). None when nobody is flagged or too few respondents remain for the
-    model (:func:`.inputs.minimum_sample`)."""
+    model (:func:`minimum_sample`)."""
     from crmlab.sem import PLSPM
-    from crmlab.studies.loyalty.inputs import minimum_sample
 
     if hyg.rows_flagged == 0:
         return None
