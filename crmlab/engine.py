@@ -54,7 +54,7 @@ def _is_remote(text: str) -> bool:
 
 
 def source_files(source) -> tuple[str, str]:
-    """Resolve a path, folder or glob to ``(pattern, format)``; format is ``"parquet"`` or ``"csv"``.
+    """Resolve a path, folder or glob to ``(path, format)``; format is ``"parquet"`` or ``"csv"``.
 
     A folder stands for every Parquet (or, failing that, CSV) file below it, so a
     hive-partitioned data set written by Spark or DuckDB is read whole.
@@ -74,7 +74,7 @@ def source_files(source) -> tuple[str, str]:
         for fmt, exts in (("parquet", _PARQUET), ("csv", (".csv",))):
             for ext in exts:
                 if any(p.rglob(f"*{ext}")):
-                    return str(p / "**" / f"*{ext}"), fmt
+                    return str(p), fmt
         raise DataError(f"transaction log folder {p} holds no .parquet or .csv file")
     if not p.exists():
         raise DataError(f"transaction log {p} does not exist")
@@ -137,6 +137,8 @@ class DuckDBEngine:
             rel = f"{name}_frame"
         else:
             pattern, fmt = source_files(source)
+            if Path(pattern).is_dir():
+                pattern = str(Path(pattern) / "**" / ("*.parquet" if fmt == "parquet" else "*.csv"))
             lit = pattern.replace("'", "''")
             rel = (f"read_parquet('{lit}', union_by_name=true)" if fmt == "parquet"
                    else f"read_csv('{lit}', auto_detect=true, header=true)")
@@ -306,7 +308,13 @@ def spark_session(spark_master=None, *, driver_memory: str = "4g", app_name: str
                 builder = (builder.config("spark.driver.memory", driver_memory)
                            .config("spark.ui.enabled", "false")
                            .config("spark.ui.showConsoleProgress", "false"))
-        for k, v in (config or {}).items():
+        config = dict(config or {})
+        if master.startswith("local"):
+            # a few shuffle partitions per core: Spark's 200 make thousands of tiny tasks on one machine
+            m = re.match(r"local\[(\d+|\*)", master)
+            cores = (os.cpu_count() or 2) if not m or m.group(1) == "*" else int(m.group(1))
+            config.setdefault("spark.sql.shuffle.partitions", str(max(2, 2 * cores)))
+        for k, v in config.items():
             builder = builder.config(k, v)
         spark = builder.getOrCreate()
         if not master.startswith("sc://"):
@@ -362,6 +370,10 @@ class SparkEngine:
             else:
                 pattern, fmt = source_files(source)
                 reader = self.spark.read
+                if Path(pattern).is_dir():  # every file below, partition folders or not
+                    reader = reader.option("pathGlobFilter", "*.parquet" if fmt == "parquet" else "*.csv")
+                    if not any(c.is_dir() and "=" in c.name for c in Path(pattern).iterdir()):
+                        reader = reader.option("recursiveFileLookup", "true")
                 df = (reader.parquet(pattern) if fmt == "parquet"
                       else reader.csv(pattern, header=True, inferSchema=True))
         except (PySparkException, TypeError, ValueError) as exc:

@@ -30,8 +30,10 @@ CAL, HOLD = "1997-09-30", "1998-06-30"
 
 @pytest.fixture(scope="module")
 def spark():
+    # small data: two shuffle partitions, and the JVM's quick compiler only (C2 warm-up costs more than it saves)
     session = spark_session("local[2]", driver_memory="1g",
-                            config={"spark.sql.shuffle.partitions": "2", "spark.default.parallelism": "2"})
+                            config={"spark.sql.shuffle.partitions": "2", "spark.default.parallelism": "2",
+                                    "spark.driver.extraJavaOptions": "-XX:TieredStopAtLevel=1"})
     yield session
     session.stop()
 

@@ -165,7 +165,7 @@ def score_customers(summary, *, bgnbd, gammagamma, paretonbd=None, horizon: floa
     spend = (f"{_lit(p)} * ({_lit(g)} + CAST(s.frequency AS DOUBLE) * CASE WHEN s.frequency > 0 "
              f"THEN s.monetary_value ELSE CAST(0 AS DOUBLE) END) / ({_lit(p)} * CAST(s.frequency AS DOUBLE) "
              f"+ {_lit(q)} - CAST(1 AS DOUBLE))")
-    eng.table(base, f"""
+    eng.view(base, f"""
         SELECT s.*, {spend} AS expected_spend, k.p_alive_bgnbd, {pn_cols},
                {"k.p_alive_paretonbd" if pn is not None else "k.p_alive_bgnbd"} AS p_alive, k.expected_purchases,
                k.value_bgnbd, k.predicted_holdout_bgnbd,
@@ -174,13 +174,11 @@ def score_customers(summary, *, bgnbd, gammagamma, paretonbd=None, horizon: floa
         FROM {summary.name} s JOIN {kscores} k
           ON s.frequency = k.frequency AND s.recency = k.recency AND s."T" = k."T" """)
     m = _lit(margin)
-    eng.table(scored + "_v", f"""SELECT *, {m} * expected_spend * value_bgnbd AS clv,
-                                 {m} * expected_spend * value_paretonbd AS clv_paretonbd FROM {base}""")
+    eng.view(scored + "_v", f"""SELECT *, {m} * expected_spend * value_bgnbd AS clv,
+                                {m} * expected_spend * value_paretonbd AS clv_paretonbd FROM {base}""")
     n = summary.n_customers
-    thr = {"R": rank.midrank_thresholds(eng, scored + "_v", "rfm_recency", n, n_bins, higher_is_better=False),
-           "F": rank.midrank_thresholds(eng, scored + "_v", "rfm_frequency", n, n_bins),
-           "M": rank.midrank_thresholds(eng, scored + "_v", "rfm_monetary", n, n_bins)}
-    tiers = rank.tier_thresholds(eng, scored + "_v", "clv", n, tier_shares, tier_labels)
+    thr = rank.all_thresholds(eng, scored + "_v", n, n_bins, tier_shares, tier_labels)
+    tiers = thr.pop("tiers")
     rules = rank.segment_case(segment_rules)
     life = rank.lifecycle_case(new_within=new_within, lapsed_below=lapsed_below, declining_below=declining_below)
     eng.table(scored, f"""
@@ -191,7 +189,6 @@ def score_customers(summary, *, bgnbd, gammagamma, paretonbd=None, horizon: floa
                    FROM {scored}_v)
         SELECT *, CAST("R" AS VARCHAR) || CAST("F" AS VARCHAR) || CAST("M" AS VARCHAR) AS "RFM",
                {rules} AS segment FROM r""")
-    eng.drop(scored + "_v", base)
     res = rank.aggregate(eng, scored, n=n, tier_labels=tier_labels, warning_top_share=warning_top_share,
                          warning_p_alive=warning_p_alive, top=top, pseudo=pseudonym_function(),
                          holdout=summary.holdout_end is not None, max_frequency=max_frequency,
@@ -201,8 +198,9 @@ def score_customers(summary, *, bgnbd, gammagamma, paretonbd=None, horizon: floa
     if out is not None:
         eng.register_udf("crm_pseudonym", pseudonym_function(), "VARCHAR")
         # str(id) in pseudonymize = CAST(id AS VARCHAR) for whole-number and text ids
-        eng.write_parquet(f"SELECT crm_pseudonym(CAST(customer_id AS VARCHAR)) AS customer, {', '.join(_q(c) for c in cols)} "
-                          f"FROM {scored}", out, partition_by=("value_tier",))
+        listed = ", ".join(_q(c) for c in cols)
+        eng.write_parquet(f"SELECT crm_pseudonym(CAST(customer_id AS VARCHAR)) AS customer, {listed} FROM {scored}",
+                          out, partition_by=("value_tier",))
         path = str(out)
     return ScoreResult(thresholds={**thr, "tiers": tiers}, table=scored, path=path, columns=["customer", *cols],
                        **res)

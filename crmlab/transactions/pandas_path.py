@@ -82,7 +82,8 @@ def summarize_pandas(source, *, customer_col, date_col, amount_col, cal, hold, u
     age = (cal - first).dt.days
     since = (daily["day"] - first).dt.days
     late_half = 2 * since > age
-    g = daily.assign(cal=in_cal, rep=rep, rep_amount=daily["amount"].where(rep), cal_amount=daily["amount"].where(in_cal),
+    g = daily.assign(cal=in_cal, rep=rep, rep_amount=daily["amount"].where(rep),
+                     cal_amount=daily["amount"].where(in_cal),
                      early=rep & ~late_half, late=rep & late_half, cal_day=daily["day"].where(in_cal),
                      hold=(daily["day"] > cal) if hold is None else (daily["day"] > cal) & (daily["day"] <= hold))
     g["hold_amount"] = g["amount"].where(g["hold"], 0.0)

@@ -73,9 +73,11 @@ SELECT customer_id,
        date_diff('day', DATE '1970-01-01', first_day) AS first_purchase,
        date_diff('day', DATE '1970-01-01', MAX(day) FILTER (WHERE day <= {cal})) AS last_purchase,
        CAST(COUNT(*) FILTER (WHERE day > first_day AND day <= {cal}
-             AND 2 * date_diff('day', first_day, day) <= date_diff('day', first_day, {cal})) AS BIGINT) AS frequency_early,
+             AND 2 * date_diff('day', first_day, day) <= date_diff('day', first_day, {cal})) AS BIGINT)
+         AS frequency_early,
        CAST(COUNT(*) FILTER (WHERE day > first_day AND day <= {cal}
-             AND 2 * date_diff('day', first_day, day) > date_diff('day', first_day, {cal})) AS BIGINT) AS frequency_late,
+             AND 2 * date_diff('day', first_day, day) > date_diff('day', first_day, {cal})) AS BIGINT)
+         AS frequency_late,
        CAST(COUNT(*) FILTER (WHERE day > {cal}) AS BIGINT) AS frequency_holdout,
        CAST(COALESCE(SUM(amount) FILTER (WHERE day > {cal}), 0) AS DOUBLE) / {micro} AS spend_holdout,
        {duration} AS duration_holdout

@@ -133,7 +133,8 @@ def _unit_days(time_unit) -> float:
     if isinstance(time_unit, (int, float)) and time_unit > 0:
         return float(time_unit)
     if time_unit not in TIME_UNITS:
-        raise ParameterError(f"time_unit must be one of {sorted(set(TIME_UNITS))} or a number of days; got {time_unit!r}")
+        raise ParameterError(f"time_unit must be one of {sorted(set(TIME_UNITS))} or a number of days; "
+                             f"got {time_unit!r}")
     return TIME_UNITS[time_unit]
 
 
@@ -264,7 +265,8 @@ def _arguments(source, *, customer_col, date_col, amount_col, calibration_end, h
     hold = None if holdout_end is None else _timestamp(holdout_end, "holdout_end")
     if hold is not None and hold <= cal:
         raise ParameterError(f"holdout_end ({hold.date()}) must be after calibration_end ({cal.date()})")
-    for name, val, ok in (("returns", returns, ("drop", "error")), ("duplicates", duplicates, ("keep", "drop", "error")),
+    for name, val, ok in (("returns", returns, ("drop", "error")),
+                          ("duplicates", duplicates, ("keep", "drop", "error")),
                           ("after_holdout", after_holdout, ("drop", "error")), ("engine", engine, ENGINES)):
         if val not in ok:
             raise ParameterError(f"{name} must be one of {ok}; got {val!r}")
