@@ -91,6 +91,21 @@ def connect(engine: str = "duckdb", *, spark_master=None, memory_limit: str | No
     raise ParameterError(f"engine must be one of {ENGINES}; got {engine!r}")
 
 
+def engine_info(engine: str = "duckdb", spark_master=None) -> dict:
+    """What ran the study, for ``results.json``: ``{"name", "version", "spark_master"}`` (starts nothing)."""
+    if engine == "spark":
+        import pyspark
+
+        master = spark_master if isinstance(spark_master, str) or spark_master is None else "session"
+        return {"name": "spark", "version": pyspark.__version__,
+                "spark_master": master or os.environ.get("SPARK_REMOTE") or "local[*]"}
+    if engine == "duckdb":
+        import duckdb
+
+        return {"name": "duckdb", "version": duckdb.__version__, "spark_master": None}
+    return {"name": engine, "version": pd.__version__ if engine == "pandas" else None, "spark_master": None}
+
+
 # ---------------------------------------------------------------------------------------------
 # DuckDB
 

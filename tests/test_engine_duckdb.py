@@ -221,3 +221,11 @@ def test_spark_sql_transpilation_keeps_types_and_date_formats():
                                "CAST(7.0 AS DOUBLE), date_diff('day', a, b) FROM t")
     assert "try_to_timestamp(CAST(d AS STRING), 'yyyyMMdd')" in sql.replace("TRY_TO_TIMESTAMP", "try_to_timestamp")
     assert "CAST(7.0 AS DOUBLE)" in sql and "DATEDIFF(DAY, a, b)" in sql
+
+
+def test_engine_info_names_the_engine_without_starting_it():
+    import duckdb
+
+    assert engines.engine_info("duckdb") == {"name": "duckdb", "version": duckdb.__version__, "spark_master": None}
+    with pytest.raises(tr.summary.ParameterError, match="engine must be one of"):
+        engines.connect("polars")

@@ -153,6 +153,8 @@ class EngineSummary:
         """Collect the table to pandas (ordered by customer id), same layout as the pandas path."""
         cols = self.engine.fetch_numpy(f"SELECT * FROM {self.name} ORDER BY customer_id")
         ids = np.asarray(cols.pop("customer_id"))
+        if ids.dtype.kind in "iu":  # Spark infers INT for small CSV ids, DuckDB BIGINT: one id type
+            ids = ids.astype("int64")
         table = pd.DataFrame(cols, index=pd.Index(ids, name="customer_id"), copy=False)
         # dates travel as day numbers: converting DATE columns to pandas is several times slower
         for c in ("first_purchase", "last_purchase"):
