@@ -38,12 +38,11 @@ def fits(engine_summary):
 
 @pytest.fixture(scope="module")
 def scored(engine_summary, fits, tmp_path_factory):
-    import os
-
-    os.environ["CRMLAB_PSEUDONYM_KEY"] = "test-key-not-secret"  # the autouse fixture is function-scoped
     out = tmp_path_factory.mktemp("scores") / "scores"
-    res = scoring.score_customers(engine_summary, bgnbd=fits["bgnbd"], gammagamma=fits["gammagamma"],
-                                  paretonbd=fits["paretonbd"], horizon=52, discount_rate=0.1, out=out)
+    with pytest.MonkeyPatch.context() as mp:  # the key of conftest's (function-scoped) autouse fixture
+        mp.setenv("CRMLAB_PSEUDONYM_KEY", "test-key-not-secret")
+        res = scoring.score_customers(engine_summary, bgnbd=fits["bgnbd"], gammagamma=fits["gammagamma"],
+                                      paretonbd=fits["paretonbd"], horizon=52, discount_rate=0.1, out=out)
     table = engine_summary.engine.query(f"SELECT * FROM {res.table} ORDER BY customer_id").set_index("customer_id")
     return res, table
 
@@ -57,6 +56,11 @@ def test_engine_summary_collects_to_the_pandas_path_summary(cdnow_log, engine_su
     ub, cnt = np.unique(ref.births(), return_counts=True)
     np.testing.assert_allclose(births.index.to_numpy(), ub, rtol=1e-13)
     np.testing.assert_array_equal(births.to_numpy(), cnt)
+    # tracking from (birth, count) pairs equals tracking from every customer's birth
+    bg = clv.BGNBD().fit(ref.table["frequency"], ref.table["recency"], ref.table["T"])
+    pd.testing.assert_frame_equal(
+        clv.tracking(bg, births.index.to_numpy(), ref.period_counts, periods=78, weights=births.to_numpy()),
+        clv.tracking(bg, ref.births(), ref.period_counts, periods=78), rtol=1e-12)
 
 
 def test_folder_and_glob_inputs_equal_the_single_file(cdnow_log, tmp_path):
@@ -72,6 +76,7 @@ def test_folder_and_glob_inputs_equal_the_single_file(cdnow_log, tmp_path):
     pd.testing.assert_frame_equal(tr.summarize(folder, calibration_end=CAL, holdout_end=HOLD).table, ref)
     pd.testing.assert_frame_equal(
         tr.summarize(str(folder / "*" / "*.parquet"), calibration_end=CAL, holdout_end=HOLD).table, ref)
+    assert tr.open_source(folder) == folder.resolve() and tr.open_source(str(folder / "*.parquet")).endswith("*.parquet")
     with pytest.raises(tr.summary.DataError, match="no file matches"):
         tr.summarize(str(tmp_path / "nothing*.parquet"), calibration_end=CAL)
 

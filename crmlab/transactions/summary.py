@@ -141,13 +141,22 @@ def _unit_days(time_unit) -> float:
 def open_source(path):
     """Return something :func:`summarize` can read: a Path for CSV/Parquet, a DataFrame otherwise.
 
-    CSV and Parquet files are left to DuckDB (streamed, larger than memory).
+    CSV and Parquet files, folders of them, globs and remote paths (``hdfs://``, ``s3a://``) are
+    left to the engine (streamed, larger than memory).
     The whitespace-separated CDNOW files use the project loaders; other
     ``.txt`` files are read with pandas (whitespace separated, with header).
     """
     from crmlab.core import datasets
     from crmlab.core.results import note_input
+    from crmlab.engine import _is_glob, _is_remote
 
+    text = str(path)
+    if _is_remote(text) or _is_glob(text):  # hdfs://, s3a://, or a pattern: the engine reads them
+        return text
+    for base in ([Path(text)] if Path(text).is_absolute() else [Path.cwd() / text, datasets.project_root() / text,
+                                                                    datasets.data_dir() / text]):
+        if base.is_dir():  # a folder of Parquet/CSV files (e.g. hive partitions)
+            return base.resolve()
     p = datasets.resolve_path(path)
     suffix = p.suffix.lower()
     if suffix in (".csv", ".tsv"):
