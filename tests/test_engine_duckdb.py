@@ -76,7 +76,8 @@ def test_folder_and_glob_inputs_equal_the_single_file(cdnow_log, tmp_path):
     pd.testing.assert_frame_equal(tr.summarize(folder, calibration_end=CAL, holdout_end=HOLD).table, ref)
     pd.testing.assert_frame_equal(
         tr.summarize(str(folder / "*" / "*.parquet"), calibration_end=CAL, holdout_end=HOLD).table, ref)
-    assert tr.open_source(folder) == folder.resolve() and tr.open_source(str(folder / "*.parquet")).endswith("*.parquet")
+    assert tr.open_source(folder) == folder.resolve()
+    assert tr.open_source(str(folder / "*.parquet")).endswith("*.parquet")
     with pytest.raises(tr.summary.DataError, match="no file matches"):
         tr.summarize(str(tmp_path / "nothing*.parquet"), calibration_end=CAL)
 
