@@ -330,7 +330,7 @@ def test_the_notebook_runs_on_an_excel_export_with_chinese_constructs_and_refuse
     proc = crmlab_cli("run", "satisfaction_loyalty", "--quick", "--out", str(out), "--no-progress",
                       "-p", f"data={path}", "-p", "sheet=数据", "-p", f"model={ZH_MODEL}", "-p", "satisfaction=满意度",
                       "-p", "loyalty=忠诚度", "-p", "missing_codes=[99]", "-p", "id_column=编号", "-p", "lang=zh",
-                      "-p", "cvpat_model=None", timeout=900)
+                      timeout=900)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     folder = out / "01_satisfaction_loyalty"
     res = json.loads((folder / "results.json").read_text(encoding="utf-8"))
@@ -346,3 +346,38 @@ def test_the_notebook_runs_on_an_excel_export_with_chinese_constructs_and_refuse
     failed = crmlab_cli("run", "satisfaction_loyalty", "--quick", "--out", str(tmp_path / "five"), "--no-progress",
                         "-p", f"data={five}", timeout=600)
     assert failed.returncode != 0 and "too few respondents for this model" in failed.stdout + failed.stderr
+
+
+def test_hygiene_and_cut_off_sentences_in_chinese(ecsi, tmp_path):
+    coded, _, _ = _with_codes(ecsi)
+    sv = _open(coded, tmp_path, codebook=str(CODEBOOK))
+    hyg = inputs.clean(sv)
+    use_codebook(sv.codebook.terms())
+    with use_lang("zh"):
+        words = answers.hygiene_findings(hyg, sv.items)
+        assert words.startswith("**结果解读**：共读入 250 名受访者，使用 245 名（98%）。排除：超出量表范围 5 人。"
+                                "1 名受访者被标记但保留（直线作答 1 人）")
+        assert ("**超出量表的答案**：“满意度：总体评价”（0-10 分）出现 99，来自文件第 6、52、122 行；这些受访者已被排除"
+                "（若该取值表示“未作答”，请列入 `missing_codes`）。") in words
+        cut = inputs.cutoffs((0, 10), (0, 10))
+        assert answers.cutoffs_line(cut, "sat1", "loy1") == (
+            "**分界值**（均按量表确定）：忠诚为“忠诚度：会再次选择该银行” ≥ 7（0-10 分量表）；满意为“满意度：总体评价” ≥ 7，"
+            "完全满意 ≥ 9，仅仅满意为 7-8 分（0-10 分量表）；满意度等级：非常不满意 0-2、有些不满意 3-4、中立 5-6、"
+            "满意 7-8、非常满意 9-10。")
+
+
+def test_a_group_column_with_one_large_group_and_a_constant_item_are_named_not_tracebacks(ecsi, tmp_path):
+    from crmlab.studies.loyalty import sentences
+
+    one = ecsi.assign(gender=["male"] * 240 + ["female"] * 10)
+    sv = _open(one, tmp_path, codebook=str(CODEBOOK), columns={"group": "gender"})
+    assert steps.run_multigroup(one, sv.spec, "gender", n_permutations=5, seed=1) is None
+    assert steps.run_multigroup(one, sv.spec, None) is None
+    use_codebook(sv.codebook.terms())
+    assert sentences.multigroup_line(None, group="gender") == (
+        "No two groups of Gender have at least 20 complete respondents: the multi-group comparison cannot run "
+        "(parameter `group`; None: no comparison).")
+    flat = ecsi.assign(sat2=5)
+    with pytest.raises(DataError, match=r"export\.csv: constant items carry no information: item 'sat2' of construct "
+                                        r"'SAT' \(always 5\) \(parameter 'model' names the items\)"):
+        steps.prepare(flat, sv.spec, "sat1", "loy1", file="export.csv")

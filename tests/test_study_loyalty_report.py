@@ -163,3 +163,28 @@ def test_the_closing_summary_speaks_in_words_not_in_files(fit):
                          "constructs (Image, Expectations, Perceived quality, Perceived value, Satisfaction and "
                          "Loyalty) measured by 27 items.")
     assert "15% of the satisfied are mercenaries (satisfied but not loyal)" in en
+
+
+def test_the_shape_finding_says_straight_line_or_threshold_in_both_languages():
+    from crmlab.loyalty import ShapeResult
+
+    def shape(best, threshold=float("nan")):
+        return ShapeResult(table=pd.DataFrame(), best=best, best_aic=best, threshold=threshold, fitted={})
+
+    assert findings.shape_finding(shape("linear"), shape("linear"), "sat1", "loy1") == (
+        "**The link is a straight line**: cross-validation finds no threshold above which loyalty rises faster, on "
+        "the construct scores and on the overall items. Every step up in satisfaction counts.")
+    bent = findings.shape_finding(shape("piecewise", -1.234), shape("linear"), "sat1", "loy1")
+    assert bent == ("**The link is not a straight line**: cross-validation prefers the piecewise form, with a "
+                    "threshold at -1.2 SD of the satisfaction score, on the construct scores (on the overall items "
+                    "“Satisfaction: overall” and “Loyalty: would choose the bank again”: linear); gains in satisfaction "
+                    "count most around that point.")
+    with use_lang("zh"):
+        assert findings.shape_finding(shape("linear"), shape("linear"), "sat1", "loy1") == (
+            "**二者呈直线关系**：交叉验证没有发现忠诚度在某个阈值之上加速上升（基于构念得分与总体题项）。"
+            "满意度每提高一步都有作用。")
+        assert findings.shape_finding(shape("piecewise", 0.5), shape("piecewise"), "sat1", "loy1").startswith(
+            "**二者并非直线关系**：交叉验证选出的是分段线性（阈值）形式，阈值位于满意度得分 0.50 个标准差处"
+            "（基于构念得分与总体题项）")
+        assert findings.shape_finding(shape("spline"), shape("spline"), "sat1", "loy1") == (
+            "**二者并非直线关系**：交叉验证选出的是曲线（样条）（基于构念得分与总体题项）；关系形状图显示了忠诚度上升最快的区间。")

@@ -82,31 +82,35 @@ def r2_finding(pls, boot, loyalty: str) -> str | None:
     loy = md_name(loyalty)
     rest = pct(1 - r2, 0)
     return pick(en=f"**The model explains R² = {ci} of {loy}** (95% bootstrap interval): {pct(r2, 0)} of the "
-                   f"differences between customers; the other {rest} lie outside the model (habits, switching costs, "
-                   "competitors' offers).",
-                zh=f"**模型解释了{loy}的 R² = {ci}**（95% 自助法置信区间）：顾客之间差异的 {pct(r2, 0)}；"
-                   f"其余 {rest} 来自模型之外的因素（习惯、转换成本、竞争对手的报价等）。")
+                   f"differences between customers; the other {rest} lie outside the model.",
+                zh=f"**模型解释了{loy}的 R² = {ci}**（95% 自助法置信区间）：即顾客之间差异的 {pct(r2, 0)}；"
+                   f"其余 {rest} 来自模型之外的因素。")
 
 
 def shape_finding(latent, items, sat_item: str, loy_item: str) -> str:
-    """The shape of satisfaction -> loyalty (linear or threshold) in words, by cross-validation."""
-    linear = latent.best == "linear"
+    """The shape of satisfaction -> loyalty (linear or threshold) in words, by cross-validation on the construct
+    scores, and whether the overall items (``sat_item``, ``loy_item``) agree."""
     both = items.best == latent.best
-    on_items = pick(en=f"; on the overall items ({item_label(sat_item)}, {item_label(loy_item)}) too",
-                    zh=f"；在总体题项（{item_label(sat_item)}、{item_label(loy_item)}）上也是如此") if both else \
-        pick(en=f"; on the overall items the choice is {term(items.best)}",
-             zh=f"；在总体题项上选出的是{term(items.best)}")
-    if linear:
-        return pick(en="**The link is a straight line**: cross-validation finds no threshold above which loyalty "
-                       f"rises faster (on the construct scores{on_items}). Every step up in satisfaction counts.",
-                    zh="**二者呈直线关系**：交叉验证没有发现忠诚度在某个阈值之上加速上升（基于构念得分"
-                       f"{on_items}）。满意度每提高一步都有作用。")
-    where = fmt_num(latent.threshold, 2)
+    where = (pick(en="on the construct scores and on the overall items", zh="基于构念得分与总体题项") if both else
+             pick(en=f"on the construct scores (on the overall items {item_label(sat_item)} and "
+                     f"{item_label(loy_item)}: {term(items.best)})",
+                  zh=f"基于构念得分（在总体题项{item_label(sat_item)}与{item_label(loy_item)}上为{term(items.best)}）"))
+    if latent.best == "linear":
+        return pick(en=f"**The link is a straight line**: cross-validation finds no threshold above which loyalty "
+                       f"rises faster, {where}. Every step up in satisfaction counts.",
+                    zh=f"**二者呈直线关系**：交叉验证没有发现忠诚度在某个阈值之上加速上升（{where}）。"
+                       "满意度每提高一步都有作用。")
+    if latent.best != "piecewise":
+        return pick(en=f"**The link is not a straight line**: cross-validation prefers a curve ({term(latent.best)}), "
+                       f"{where}; the shape figure shows where loyalty rises fastest.",
+                    zh=f"**二者并非直线关系**：交叉验证选出的是曲线（{term(latent.best)}）（{where}）；"
+                       "关系形状图显示了忠诚度上升最快的区间。")
+    at = fmt_num(latent.threshold, 2)
     return pick(en=f"**The link is not a straight line**: cross-validation prefers the {term(latent.best)} form, "
-                   f"with a threshold at {where} SD of the satisfaction score{on_items}; gains in satisfaction count "
+                   f"with a threshold at {at} SD of the satisfaction score, {where}; gains in satisfaction count "
                    "most around that point.",
-                zh=f"**二者并非直线关系**：交叉验证选出的是{term(latent.best)}形式，阈值位于满意度得分 {where} 个"
-                   f"标准差处{on_items}；满意度在该点附近的提高作用最大。")
+                zh=f"**二者并非直线关系**：交叉验证选出的是{term(latent.best)}形式，阈值位于满意度得分 {at} 个"
+                   f"标准差处（{where}）；满意度在该点附近的提高作用最大。")
 
 
 def contrast_finding(con: dict | None, cut, sat_item: str) -> str | None:

@@ -454,10 +454,16 @@ def multigroup_findings(mg, alpha: float = 0.05, interpretable: dict | None = No
     return out
 
 
-def multigroup_line(mg, interpretable: dict | None = None, micom_ran: bool = False) -> str:
-    """The multi-group findings as a list with the multiplicity caveat (``mg`` None: no group given), what MICOM
-    allows to interpret (or that it did not run), and the groups whose PLSc solution is inadmissible."""
+def multigroup_line(mg, interpretable: dict | None = None, micom_ran: bool = False, group: str | None = None) -> str:
+    """The multi-group findings as a list with the multiplicity caveat (``mg`` None: no group given, or, with
+    ``group``, fewer than two groups large enough), what MICOM allows to interpret (or that it did not run), and
+    the groups whose PLSc solution is inadmissible."""
     zh = _zh()
+    if mg is None and group:
+        return (f"{md_name(group)}中没有两个群组各有至少 20 名作答完整的受访者：无法进行多群组比较"
+                "（参数 `group`；设为 None 则不比较）。" if zh else
+                f"No two groups of {md_name(group)} have at least 20 complete respondents: the multi-group comparison "
+                "cannot run (parameter `group`; None: no comparison).")
     if mg is None:
         return ("未指定 `group` 列：跳过多群组比较。" if zh else
                 "No `group` column given: multi-group comparison skipped.")

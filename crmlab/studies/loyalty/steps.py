@@ -49,6 +49,7 @@ __all__ = [
     "without_flagged",
     "rho_a_record",
     "run_micom",
+    "run_multigroup",
     "shape_table",
     "shares",
     "target_items",
@@ -72,10 +73,30 @@ def model_spec(model, satisfaction: str, loyalty: str):
     return spec
 
 
-def prepare(survey: pd.DataFrame, spec, satisfaction_item: str | None = None, loyalty_item: str | None = None):
+def prepare(survey: pd.DataFrame, spec, satisfaction_item: str | None = None, loyalty_item: str | None = None,
+            file: str | None = None):
     """The model's items, complete cases only (:func:`crmlab.sem.prepare_items`); the overall items, when
-    given, must exist and be complete too."""
-    return prepare_items(survey, spec, extra=[c for c in (satisfaction_item, loyalty_item) if c])
+    given, must exist and be complete too. A DataError (a constant item, too few complete rows) names ``file``
+    and the parameter that changes the items (``model``)."""
+    from crmlab.core.errors import DataError
+
+    try:
+        return prepare_items(survey, spec, extra=[c for c in (satisfaction_item, loyalty_item) if c])
+    except DataError as exc:
+        if file is None:
+            raise
+        raise DataError(f"{file}: {exc} (parameter 'model' names the items)") from None
+
+
+def run_multigroup(survey: pd.DataFrame, spec, group: str | None, **kwargs):
+    """:func:`crmlab.sem.multigroup` over the levels of ``group`` (``kwargs``: its settings); None without a group
+    or when fewer than two of its levels have 20 complete respondents (said by
+    :func:`~crmlab.studies.loyalty.sentences.multigroup_line`)."""
+    from crmlab.sem import multigroup
+
+    if not group or not group_pairs(survey, spec, group):
+        return None
+    return multigroup(survey, spec, group, **kwargs)
 
 
 def overall_items(spec, satisfaction: str, loyalty: str, satisfaction_item: str | None = None,
