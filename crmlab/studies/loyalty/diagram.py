@@ -135,7 +135,7 @@ def layout(nodes, edges, lanes: int | None = None) -> dict:
 def _wrap(text: str) -> str:
     if any("\u4e00" <= ch <= "\u9fff" for ch in text):
         return "\n".join(text[i:i + 7] for i in range(0, len(text), 7))
-    return textwrap.fill(text, 13)
+    return textwrap.fill(text, 12)
 
 
 def plot_path_diagram(paths: pd.DataFrame, r2: pd.Series, nodes=None, *, highlight: str | None = None,
@@ -157,7 +157,7 @@ def plot_path_diagram(paths: pd.DataFrame, r2: pd.Series, nodes=None, *, highlig
     xs = [p[0] for p in pos.values()]
     n_layers = 1 - min(p[1] for p in pos.values())
     x_lo, x_hi = min(xs) - 0.55, max(xs) + 0.55
-    unit_w = min(2.1, 6.4 / (x_hi - x_lo))
+    unit_w = min(1.75, 5.4 / (x_hi - x_lo))   # at most 5.4 in wide: readable when a phone shows it 350 px wide
     fig, ax = plt.subplots(figsize=((x_hi - x_lo) * unit_w, 1.3 * n_layers + 0.5))
     ax.set_xlim(x_lo, x_hi)
     ax.set_ylim(-(n_layers - 1) - 0.45, 0.45)
