@@ -277,7 +277,7 @@ def execute_job(job: Job, run_dir: Path, run_info: dict[str, Any], *, kernel_nam
         nbformat.write(executed, str(out_nb))
     inputs = [{"path": display_path(p), "sha256": sha256(p)} for p in input_files(job.parameters, workdir)]
     lang = job.parameters.get("lang") if isinstance(job.parameters.get("lang"), str) else "en"
-    title = notebook_title(executed, lang) or job.title or job.notebook.stem
+    title = job.title or notebook_title(executed, lang) or job.notebook.stem  # studies.yaml names it best
     banner = banner_info(title=title,
                          run_id=run_info.get("run_id", ""), status="failed" if error else "ok",
                          git=run_info.get("git", {}), inputs=inputs, parameters=job.parameters, lang=lang)
