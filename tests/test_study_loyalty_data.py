@@ -243,10 +243,12 @@ def test_a_survey_too_small_for_its_model_is_refused_as_such(ecsi, tmp_path):
     hyg = inputs.clean(sv)
     assert inputs.minimum_sample(sv.spec) == (40, "SAT", 4)      # 10 x the 4 arrows into SAT; 27 items + 1 = 28
     with pytest.raises(DataError, match=r"five\.csv: too few respondents for this model: 5 usable of 5 read .* "
-                                        r"at least 40 respondents.*parameter 'data'.*parameter 'model'"):
+                                        r"more respondents than items .*parameter 'data'.*parameter 'model'"):
         inputs.check_sample(sv, hyg)
-    inputs.check_sample(_open(ecsi.head(40), tmp_path, codebook=str(CODEBOOK)),
-                        inputs.clean(_open(ecsi.head(40), tmp_path, codebook=str(CODEBOOK))))
+    small = _open(ecsi.head(35), tmp_path, codebook=str(CODEBOOK))  # estimable, below the ten-times rule: warned
+    assert "fewer than the 40 the ten-times rule" in inputs.check_sample(small, inputs.clean(small))
+    enough = _open(ecsi.head(40), tmp_path, codebook=str(CODEBOOK))
+    assert inputs.check_sample(enough, inputs.clean(enough)) is None
 
 
 def test_columns_named_by_the_model_or_a_parameter_must_be_in_the_file(ecsi, tmp_path):

@@ -184,8 +184,12 @@ def exclusions_table(hyg) -> pd.DataFrame:
     return out
 
 
-def check_sample(sv: LoyaltySurvey, hyg) -> None:
-    """Refuse a survey with too few usable respondents for its model, before any model.
+def check_sample(sv: LoyaltySurvey, hyg) -> str | None:
+    """Refuse a survey too small to estimate its model; warn (a sentence for the report) below the ten-times rule.
+
+    The models cannot be estimated from no more respondents than the model has items (the item covariance
+    matrix is singular); below ten times the largest number of arrows pointing at a construct (Hair,
+    Ringle & Sarstedt 2011) they can, but the estimates are unstable and the report says so.
 
     Raises
     ------
@@ -194,13 +198,22 @@ def check_sample(sv: LoyaltySurvey, hyg) -> None:
         naming the parameters that fix it (``data``, ``model``).
     """
     need, construct, k = minimum_sample(sv.spec)
-    n = hyg.rows_used
-    if n < need:
+    n, items = hyg.rows_used, len(sv.spec.items)
+    if n <= items:
         raise DataError(f"{sv.file}: too few respondents for this model: {n:,} usable of {hyg.rows_in:,} read "
-                        f"({hyg.rows_in - n:,} excluded by the hygiene checks). A model with {k} arrows pointing at "
-                        f"{construct!r} and {len(sv.spec.items)} items needs at least {need:,} respondents (ten "
-                        f"times the largest number of arrows pointing at a construct, and more respondents than "
-                        f"items): give more respondents (parameter 'data') or a smaller model (parameter 'model')")
+                        f"({hyg.rows_in - n:,} excluded by the hygiene checks). A model with {items} items needs "
+                        f"more respondents than items (and at least {need:,} by the ten-times rule: {k} arrows "
+                        f"point at {construct!r}): give more respondents (parameter 'data') or a smaller model "
+                        f"(parameter 'model')")
+    if n < need:
+        from crmlab.report.i18n import pick, term
+
+        return pick(en=f"**Few respondents for this model:** {n:,} usable, fewer than the {need:,} the ten-times "
+                       f"rule asks for ({k} arrows point at {term(construct)}). The estimates below are unstable: "
+                       f"read their intervals, not the point values.",
+                    zh=f"**样本量偏小：** 可用受访者 {n:,} 人，少于“十倍法则”要求的 {need:,} 人（指向{term(construct)}"
+                       f"的箭头有 {k} 个）。以下估计不够稳定：请看区间，而不是点估计。")
+    return None
 
 
 # --------------------------------------------------------------------------
