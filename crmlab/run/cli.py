@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import difflib
 import sys
 from pathlib import Path
 
@@ -25,8 +26,12 @@ def _parse_overrides(pairs: list[str], params_file: str | None, studies_file: st
         for key, value in data.items():
             if key in names and isinstance(value, dict):
                 overrides.sections[str(key)] = value
-            else:
-                overrides.shared[str(key)] = value
+                continue
+            near = difflib.get_close_matches(str(key), sorted(names), n=1, cutoff=0.8)
+            if isinstance(value, dict) and near:
+                raise ParameterError(f"{params_file}: section(s) [{str(key)!r}] name no study; did you mean "
+                                     f"{near[0]!r}? (studies: {', '.join(sorted(names))})")
+            overrides.shared[str(key)] = value
     for pair in pairs:
         if "=" not in pair:
             raise ParameterError(f"-p expects NAME=VALUE, got {pair!r}")
