@@ -351,8 +351,8 @@ def summarize_sql(eng, source, *, customer_col, date_col, amount_col, cal, hold,
     sign = "" if net else "AND amount >= 0"
     attrs = "".join(f", attr_{i}" for i in range(len(attributes)))
     lines, purchases, pk, dupfix = T("lines"), T("purchases"), T("pk"), T("dupfix")
-    eng.view(lines, f"""SELECT customer_id, day, CAST(floor(amount * 1000000 + CAST(0.5 AS DOUBLE)) AS BIGINT) AS amount,
-                               order_id{attrs}
+    eng.view(lines, f"""SELECT customer_id, day,
+                               CAST(floor(amount * 1000000 + CAST(0.5 AS DOUBLE)) AS BIGINT) AS amount, order_id{attrs}
                         FROM {raw} WHERE {used} {hold_filter} {sign}""")
     # Spark: one shuffle by customer serves the per-day and the per-customer aggregations (DuckDB ignores the hint)
     eng.view(purchases, f"SELECT * FROM {lines} WHERE amount >= 0", partition_key="customer_id")

@@ -248,6 +248,11 @@ def _arguments(source, *, customer_col, date_col, amount_col, calibration_end, h
     clash = [a for a in attributes if a in taken]
     if clash:
         raise ParameterError(f"attributes {clash} are already the customer, date, amount, order or status column")
+    from crmlab.transactions.common import BGBB_COLUMNS
+
+    clash = [a for a in attributes if a in _COLUMNS or a in BGBB_COLUMNS or a == "customer_id"]
+    if clash:
+        raise ParameterError(f"attributes {clash} share a name with a column of the customer summary; rename them")
     if opportunity_days is not None and not (float(opportunity_days) >= 1):
         raise ParameterError(f"opportunity_days must be at least 1 day; got {opportunity_days!r}")
     if isinstance(exclude_status, str):
