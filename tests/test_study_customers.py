@@ -269,7 +269,7 @@ def test_display_copies_translate_names_but_not_numbers():
     with currency("USD"):
         assert tables.readable(seg).columns[3] == "Spend per purchase ($)"
         with use_lang("zh"):
-            assert tables.readable(seg).columns[3] == "消费金额（每次平均）（美元）"
+            assert tables.readable(seg).columns[3] == "消费金额（每次平均，美元）"
 
     desc = pd.DataFrame({"mean": [0.5, 2.0], "std": [1.0, 1.5]}, index=["frequency", "recency"])
     with use_lang("zh"):
@@ -498,3 +498,49 @@ def test_a_pareto_nbd_that_does_not_converge_is_left_out(cdnow, monkeypatch):
     assert "expected_paretonbd" not in check.tracking.columns
     worth = steps.customer_worth(fits, cdnow.table, horizon=52.0, discount_rate=0.1, time_unit_days=7.0)
     assert worth.total_paretonbd is None
+
+
+# --- units and the optional sections' words (issues #12, #15) ------------------------------------
+
+def test_money_and_time_carry_their_units_in_both_languages():
+    with currency("USD"):
+        # Markdown: "$" escaped, or Jupyter reads $...$ as mathematics
+        assert text.money(72439.4) == "\\$72,439" and text.signed_money(5.6) == "+\\$5.60"
+        assert text.money_range(65255.1, 80079.4) == "\\$65,255 to \\$80,079"
+        assert text.money_range(-4.4, 15.6, signed=True) == "-\\$4.40 to +\\$15.60"
+        assert tables.with_unit("Actual (mean)", "$") == "Actual (mean, $)"
+        with use_lang("zh"):
+            assert text.money_range(65255.1, 80079.4) == "65,255 至 80,079 美元"
+            assert text.money_word() == "美元" and tables.money_header("clv_mean") == "CLV 均值（美元）"
+            assert tables.time_header("recency", "months") == "最近一次消费（距今时长，个月）"
+    assert text.money(72439.4) == "72,439" and text.money_word() == "the data's currency"
+    interval = SimpleNamespace(summary=pd.DataFrame({"ci_low": [65255.1, 0.6858], "ci_high": [80079.4, 0.7405]},
+                                                    index=["total", "top20_share"]), info={"draws": 1000})
+    conc = {"top10_share": 0.5675, "top20_share": 0.7129}
+    with currency("USD"):
+        en = sentences.clv_text(72439.4, 30.73, None, conc, 52.0, "weeks", interval)
+        with use_lang("zh"):
+            zh = sentences.clv_text(72439.4, 30.73, None, conc, 52.0, "weeks", interval)
+    assert ("**\\$72,439** (95% interval \\$65,255 to \\$80,079 from 1,000 parameter draws) (mean \\$30.73 per "
+            "customer" in en) and "the top 20% hold **71%** (95% interval 69% to 74%) of it" in en
+    assert "**72,439 美元**（95% 区间 65,255 至 80,079 美元，由 1,000 组参数抽样得到）（平均每位客户 30.73 美元" in zh
+    assert "前 20% 客户占 **71%**（95% 区间 69% 至 74%）" in zh
+
+
+def test_bgbb_and_not_requested_sections_in_both_languages():
+    model = SimpleNamespace(params_={"alpha": 1.2, "beta": 0.75, "gamma": 0.66, "delta": 2.78})
+    res = SimpleNamespace(model=model, period="months", customers=11104, opportunities=6.0, p_alive_mean=0.55,
+                          holdout={"actual": 100.0, "predicted": 90.0, "mae_per_customer": 0.5}, dert_mean=3.2,
+                          discount_per_period=0.008)
+    from crmlab.studies.customers import sentences_extra
+
+    en = sentences_extra.bgbb_text(res)
+    with use_lang("zh"):
+        zh = sentences_extra.bgbb_text(res)
+        assert sentences_extra.not_requested("campaign").startswith("未关联实验（参数 `assignment`")
+    # alpha / (alpha + beta) = 0.615; gamma / (gamma + delta) = 0.192
+    assert "buys in a month with a 62% chance on average and drops out before each month with a 19% chance" in en
+    assert "100 customer-months had a purchase against 90 predicted (-10%)" in en
+    assert "仍然活跃的客户在一个月内购买的平均概率为 62%，在每个月开始前流失的平均概率为 19%" in zh
+    assert "各客户有购买的月数合计为 100，模型预测为 90（-10%）" in zh
+    assert sentences_extra.not_requested("bgbb").startswith("The discrete-time view was not asked for")

@@ -44,6 +44,8 @@ _DIGITS = "(?:(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\\.[0-9]*)?|\\.[0-9]+)"
 MONEY_PATTERN = f"^{_SP}(?:[-+]{_SP})?(?:{_CUR}{_SP})?(?:[-+]{_SP})?{_DIGITS}{_SP}(?:{_WORD}{_SP})?$"
 #: what is removed from a matching amount before it is read as a number
 MONEY_STRIP = "[^0-9.-]"
+#: customer ids that are whole numbers (read as numbers again once repeated header lines are dropped)
+INTEGER_ID = "^-?[0-9]{1,18}$"
 #: dates read without a format: ISO-like year-month-day (``-`` or ``/``), optionally followed by a time
 DATE_PATTERN = "^\\s*[0-9]{4}[-/][0-9]{1,2}[-/][0-9]{1,2}"
 

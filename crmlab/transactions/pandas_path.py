@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from crmlab.core.errors import DataError
-from crmlab.transactions.common import (EXCLUDE_STATUS, _finish_report, _source_name, bad_rows_error,
+from crmlab.transactions.common import (EXCLUDE_STATUS, INTEGER_ID, _finish_report, _source_name, bad_rows_error,
                                         check_dates_in_range, header_lines, no_transactions_error, parse_days,
                                         parse_money, rows_phrase, status_excluded)
 
@@ -99,6 +99,10 @@ def summarize_pandas(source, *, customer_col, date_col, amount_col, cal, hold, u
     for a in attributes:
         cols[f"attr:{a}"] = frame[a]
     lines = pd.DataFrame({k: v[keep].to_numpy() for k, v in cols.items()})
+    if hdr.any():  # whole-number ids were read as text only because of the header lines
+        ids = frame.loc[used, customer_col].astype("string")
+        if ids.str.fullmatch(INTEGER_ID).fillna(False).all():
+            lines["customer_id"] = pd.to_numeric(lines["customer_id"].astype(str)).astype("int64")
     lines["amount"] = _micro(lines["amount"])
     key = ["customer_id", "day"] + (["order"] if order_col else [])
     P, R = lines[lines["amount"] >= 0], lines[lines["amount"] < 0]

@@ -21,7 +21,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from crmlab.transactions.common import (_COLUMNS, BGBB_COLUMNS, DATE_PATTERN, EXCLUDE_STATUS, MONEY_PATTERN,
+from crmlab.transactions.common import (_COLUMNS, BGBB_COLUMNS, DATE_PATTERN, EXCLUDE_STATUS, INTEGER_ID,
+                                        MONEY_PATTERN,
                                         MONEY_STRIP, CustomerSummary, bad_rows_error, check_dates_in_range,
                                         header_lines, locate_rows, no_transactions_error, parse_days, parse_money,
                                         rows_phrase, status_excluded)
@@ -347,11 +348,15 @@ def summarize_sql(eng, source, *, customer_col, date_col, amount_col, cal, hold,
     check_dates_in_range(first_day, last_day, cal, hold, unit, source)
     report["zero_amount_rows"] = n_zero
     net = returns == "net" and n_neg > 0
+    ident = "customer_id"
+    if n_hdr and eng.row(f"""SELECT COUNT(*) FROM {raw} WHERE {used}
+                             AND NOT regexp_matches(CAST(customer_id AS VARCHAR), {_s(INTEGER_ID)})""")[0] == 0:
+        ident = "CAST(customer_id AS BIGINT) AS customer_id"  # whole-number ids, read as text only for the headers
     hold_filter = "" if hold is None else f"AND day <= {_sql_date(hold)}"
     sign = "" if net else "AND amount >= 0"
     attrs = "".join(f", attr_{i}" for i in range(len(attributes)))
     lines, purchases, pk, dupfix = T("lines"), T("purchases"), T("pk"), T("dupfix")
-    eng.view(lines, f"""SELECT customer_id, day,
+    eng.view(lines, f"""SELECT {ident}, day,
                                CAST(floor(amount * 1000000 + CAST(0.5 AS DOUBLE)) AS BIGINT) AS amount, order_id{attrs}
                         FROM {raw} WHERE {used} {hold_filter} {sign}""")
     # Spark: one shuffle by customer serves the per-day and the per-customer aggregations (DuckDB ignores the hint)

@@ -70,7 +70,7 @@ def covariates_text(cf, level: float = 0.95) -> str:
         head = (f"{name} 模型估计的效应（倍数及 {level:.0%} 置信区间；1 表示没有效应"
                 + (f"；类别变量的参照类别：{ref}" if ref else "") + "）：")
         sig = [c for c in cf.design if _excludes_one(tab, c)]
-        meaning = ("**含义**：" + ("、".join(_name(c) for c in sig) + "的效应区间不包含 1，这些客户的购买或流失确有不同。"
+        meaning = ("**含义**：" + ("、".join(_name(c) for c in sig) + "不同的客户，购买或流失确有差异（效应区间不包含 1）。"
                                  if sig else "没有哪个协变量的效应区间排除 1：这些特征并不能区分客户的购买与流失。"))
     else:
         head = (f"Effects in the {name} model (ratios with {level:.0%} confidence intervals; 1 means no effect"
@@ -126,7 +126,7 @@ def campaign_text(res, horizon: float, time_unit) -> str:
         if zh:
             verdict = ("活动提高了客户价值，且区间不包含 0。" if paid else "活动降低了客户价值。" if lost
                        else "区间包含 0：尚不能判断活动是否提高了客户价值。")
-            lines.append(f"**{md_escape(term(str(arm)))}**（相对于{md_escape(term(str(res.join.control)))}）："
+            lines.append(f"**{md_escape(term(str(arm)))}**（相对于“{md_escape(term(str(res.join.control)))}”）："
                          + "，".join(bits) + f"。未来 {fmt_num(horizon)} {u}内，每位客户的 CLV 变化 {per}，"
                          f"该组 {int(row['n_customers']):,} 位客户合计 {tot}。\n\n**含义**：{verdict}")
         else:
@@ -149,12 +149,12 @@ def bgbb_text(res, level: float = 0.95) -> str:
     h = res.holdout
     if _zh():
         out = (f"把每位客户首次购买之后的每个完整{per}看作一次购买机会：{res.customers:,} 位客户，平均 "
-               f"{fmt_num(res.opportunities)} 次机会。BG/BB 模型：仍然活跃的客户在每个{per}购买的平均概率为 "
-               f"{buy:.0%}，每个{per}之前流失的平均概率为 {die:.0%}；下一个{per}仍然活跃的平均概率为 "
+               f"{fmt_num(res.opportunities)} 次机会。BG/BB 模型：仍然活跃的客户在一个{per}内购买的平均概率为 "
+               f"{buy:.0%}，在每个{per}开始前流失的平均概率为 {die:.0%}；下一个{per}仍然活跃的平均概率为 "
                f"{res.p_alive_mean:.0%}。")
         if h:
             rel = h["predicted"] / h["actual"] - 1 if h["actual"] else float("nan")
-            out += (f"验证期内有购买的{per}共 {fmt_num(h['actual'])} 个，模型预测 {fmt_num(h['predicted'])} 个"
+            out += (f"验证期内，各客户有购买的{per}数合计为 {fmt_num(h['actual'])}，模型预测为 {fmt_num(h['predicted'])}"
                     f"（{rel:+.0%}），每位客户的平均绝对误差为 {fmt_num(h['mae_per_customer'], 2)}。")
         return out + (f"按年折现率折算为每{per} {res.discount_per_period:.2%} 后，每位客户的折现预期剩余交易次数"
                       f"（DERT）平均为 {fmt_num(res.dert_mean)}。")

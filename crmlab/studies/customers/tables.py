@@ -78,19 +78,24 @@ def fmt_prob(p) -> str:
     return "< 0.001" if 0 < p < 0.001 else f"{p:.3f}"
 
 
-def _bracket(text: str) -> str:
-    return f"（{text}）" if current_lang() == "zh" else f" ({text})"
+def with_unit(label: str, unit: str) -> str:
+    """A header with its unit in brackets, inside the label's own brackets when it has some:
+    ``Mean CLV ($)``, ``Actual (mean, $)``, ``CLV 均值（美元）``, ``消费金额（每次平均，美元）``."""
+    if not unit:
+        return label
+    if current_lang() == "zh":
+        return label[:-1] + f"，{unit}）" if label.endswith("）") else f"{label}（{unit}）"
+    return label[:-1] + f", {unit})" if label.endswith(")") else f"{label} ({unit})"
 
 
 def money_header(col: str) -> str:
     """A money column's header with its currency: ``Mean CLV ($)`` / ``CLV 均值（美元）`` (no unit when none)."""
-    unit = currency_unit()
-    return term(col) + (_bracket(unit) if unit else "")
+    return with_unit(term(col), currency_unit())
 
 
 def time_header(col: str, time_unit) -> str:
     """A time column's header with its unit: ``Customer age T (weeks)`` / ``客户年龄 T（周）``."""
-    return term(col) + _bracket(unit_words(time_unit)["units"])
+    return with_unit(term(col), unit_words(time_unit)["units"])
 
 
 def readable(df: pd.DataFrame | pd.Series, *, summary: bool = False, time_unit=None) -> pd.DataFrame:
@@ -224,18 +229,16 @@ def campaign_tables(res, level: float = 0.95) -> tuple[pd.DataFrame, pd.DataFram
                                                  zip(eff["ratio"], eff["ci_low"], eff["ci_high"])],
                       "p_value": [fmt_p(p) for p in eff["p_value"]]})
     v = res.value
-    cur = currency_unit()
-    unit = _bracket(cur) if cur else ""
     rows = []
     for arm, r in v.iterrows():
         rows.append({"arm": term(str(arm)), "n_customers": f"{int(r['n_customers']):,}",
                      term("purchases_campaign"): fmt_num(r["purchases_campaign"]),
                      term("purchases_counterfactual"): fmt_num(r["purchases_counterfactual"]),
-                     term("clv_campaign") + unit: fmt_money(r["clv_campaign"]),
-                     term("clv_counterfactual") + unit: fmt_money(r["clv_counterfactual"]),
-                     term("clv_effect") + unit + f" [{lv}]":
+                     money_header("clv_campaign"): fmt_money(r["clv_campaign"]),
+                     money_header("clv_counterfactual"): fmt_money(r["clv_counterfactual"]),
+                     money_header("clv_effect") + f" [{lv}]":
                          f"{_signed(r['clv_effect'])} [{_signed(r['clv_ci_low'])}, {_signed(r['clv_ci_high'])}]",
-                     term("clv_total_effect") + unit + f" [{lv}]":
+                     money_header("clv_total_effect") + f" [{lv}]":
                          f"{_signed(r['clv_total_effect'])} [{_signed(r['clv_total_ci_low'])}, "
                          f"{_signed(r['clv_total_ci_high'])}]"})
     return _readable(e, p_columns=()), _readable(pd.DataFrame(rows), p_columns=())
