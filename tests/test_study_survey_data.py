@@ -182,7 +182,7 @@ def test_an_excel_export_is_read_from_the_named_sheet_like_its_csv(sat, tmp_path
 
 def _tables_before_the_appendix(html: str) -> list[str]:
     body = html.split('id="sec-variables"')[0]
-    return re.findall(r'<table class="dataframe crmlab-table".*?</table>', body, flags=re.S)
+    return re.findall(r'<table class="[^"]*crmlab-table[^"]*".*?</table>', body, flags=re.S)
 
 
 @pytest.mark.slow
@@ -231,6 +231,7 @@ def test_the_notebook_runs_on_a_platform_export_and_shows_names_on_the_bundled_s
 
 
 @pytest.mark.slow
+@pytest.mark.xdist_group("studies")
 def test_the_bundled_report_shows_names_not_codes_before_the_variables_appendix(quick_runs):
     base, procs = quick_runs   # every study's quick run, shared with the notebook and browser tests
     assert procs[0].returncode == 0, procs[0].stdout[-3000:] + procs[0].stderr[-3000:]
