@@ -294,7 +294,7 @@ def test_the_notebook_runs_with_a_joined_experiment_covariates_and_bgbb_in_chine
 
 @pytest.mark.slow
 def test_the_notebook_runs_on_a_shop_export_and_refuses_a_calibration_end_after_the_log(cdnow, tmp_path):
-    export, _, _ = shop_export(cdnow)
+    export, clean, _ = shop_export(cdnow)
     path = write_export(export, tmp_path / "订单导出.csv")
     out = tmp_path / "shop"
     args = ["-p", f"transactions={path}", "-p", "customer_col=买家会员名", "-p", "date_col=付款时间",
@@ -302,7 +302,9 @@ def test_the_notebook_runs_on_a_shop_export_and_refuses_a_calibration_end_after_
     proc = crmlab_cli("run", "segmentation_clv", "--quick", "--out", str(out), "--no-progress", *args)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     res = json.loads(next(out.rglob("results.json")).read_text())
-    assert res["summary"]["data_rules"]["header_lines_dropped"] == 1 and res["summary"]["customers"] == 2357
+    by_hand = tr.summarize(clean, calibration_end=CAL, holdout_end=HOLD).table  # the notebook's default periods
+    assert res["summary"]["data_rules"]["header_lines_dropped"] == 1
+    assert res["summary"]["customers"] == len(by_hand) == 2246  # 111 customers kept only refunded or closed orders
     html = next(out.rglob("03_segmentation_clv.html")).read_text(encoding="utf-8")
     assert "订单导出.csv" in html and "2,357 customers who first bought in Q1 1997" not in html
     bad = crmlab_cli("run", "segmentation_clv", "--quick", "--out", str(tmp_path / "bad"), "--no-progress", *args,

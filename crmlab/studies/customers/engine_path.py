@@ -19,7 +19,7 @@ CLUSTER_SAMPLE = 20_000
 def fits(run):
     """The study's :class:`~crmlab.studies.customers.steps.Fits`, fitted on engine-computed counts (cached)."""
     from crmlab.clv import compressed
-    from crmlab.studies.customers.steps import Fits
+    from crmlab.studies.customers.records import Fits
 
     if "fits" not in run.cache:
         es = run.es
@@ -55,7 +55,7 @@ def scores(run):
 def segments(run):
     """RFM segments from the engine's scores: counts, the segment table, the share of one-time buyers and the
     frequency scores that occur."""
-    from crmlab.studies.customers.steps import Segments
+    from crmlab.studies.customers.records import Segments
 
     sc = scores(run)
     tab = sc.segments
@@ -67,7 +67,7 @@ def segments(run):
 def holdout(run, fitted):
     """The holdout check from engine sums (:class:`~crmlab.studies.customers.steps.HoldoutCheck`)."""
     from crmlab import clv
-    from crmlab.studies.customers.steps import HoldoutCheck
+    from crmlab.studies.customers.records import HoldoutCheck
 
     es, sc = run.es, scores(run)
     by_f = sc.holdout_by_frequency.rename(columns={"bgnbd": "BG/NBD", "paretonbd": "Pareto/NBD"})
@@ -89,7 +89,7 @@ def holdout(run, fitted):
 
 def value(run):
     """Total and mean CLV, concentration and value tiers from the engine's aggregates."""
-    from crmlab.studies.customers.steps import Worth
+    from crmlab.studies.customers.records import Worth
 
     sc = scores(run)
     t = sc.totals

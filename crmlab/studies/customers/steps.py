@@ -16,6 +16,7 @@ import pandas as pd
 
 from crmlab import clv, rfm, segment
 from crmlab.core.errors import ParameterError
+from crmlab.studies.customers.records import Fits, HoldoutCheck, Segments, Worth
 
 #: time-unit parameter -> English singular (names the early-warning column ``<unit>s_since_last``);
 #: the accepted names are those of :func:`crmlab.transactions.summarize`; a number of days is a "unit"
@@ -107,18 +108,6 @@ def segment_table(rfm_table: pd.DataFrame) -> pd.DataFrame:
     return tab
 
 
-@dataclass
-class Segments:
-    """Section 2: customers per RFM segment (``counts``), the segment table, the share of one-time buyers, the
-    frequency scores that occur and, on the driver, every customer's RFM row (``rfm_table``)."""
-
-    counts: pd.Series
-    table: pd.DataFrame
-    one_timers: float
-    f_scores: list
-    rfm_table: pd.DataFrame | None = None
-
-
 def segments(run) -> Segments:
     """Section 2 from the section-1 :class:`.data.Run` (RFM scores and named segments)."""
     if run.in_engine:
@@ -136,23 +125,6 @@ def counts_record(counts: pd.Series) -> dict:
 
 
 # -- 3. purchase and spend models ----------------------------------------------------------------
-
-@dataclass
-class Fits:
-    """The fitted models of the study: BG/NBD, Pareto/NBD (None when it did not converge) and Gamma-Gamma,
-    the Gamma-Gamma independence check and the Pareto/NBD's convergence error, if any."""
-
-    bgnbd: clv.BGNBD
-    paretonbd: clv.ParetoNBD | None
-    gammagamma: clv.GammaGamma
-    independence: dict
-    pareto_error: Exception | None = None
-
-    @property
-    def purchase_models(self) -> dict:
-        """Fitted purchase models by results key (``bgnbd``, ``paretonbd``)."""
-        return {k: m for k, m in (("bgnbd", self.bgnbd), ("paretonbd", self.paretonbd)) if m is not None}
-
 
 def fit_models(table: pd.DataFrame) -> Fits:
     """Fit BG/NBD, Pareto/NBD and Gamma-Gamma to a customer summary.
@@ -204,17 +176,6 @@ def parameter_table(fits: Fits, level: float = 0.95) -> pd.DataFrame:
 NO_HOLDOUT = {"actual_repeat": None, "predicted_repeat": None, "mae_per_customer": None}
 
 
-@dataclass
-class HoldoutCheck:
-    """Holdout validation of the purchase models (Fader, Hardie & Lee 2005, Figures 3 and 4)."""
-
-    by_frequency: pd.DataFrame   # customers, actual, BG/NBD [, Pareto/NBD] by calibration frequency
-    errors: dict                 # BG/NBD error metrics (crmlab.clv.holdout_errors)
-    record: dict                 # results.json["holdout"]: BG/NBD metrics [+ "paretonbd": its metrics]
-    tracking: pd.DataFrame       # actual and expected repeat transactions per period, and cumulative
-    calibration_periods: float   # periods from the start of the log to the end of calibration
-
-
 def holdout(fits: Fits, run) -> HoldoutCheck | None:
     """Section 4 from the section-1 :class:`.data.Run` (None without a holdout period)."""
     if run.holdout_end is None:
@@ -251,34 +212,6 @@ def holdout_check(fits: Fits, summary) -> HoldoutCheck:
 
 
 # -- 5. customer lifetime value -----------------------------------------------------------------
-
-@dataclass
-class Worth:
-    """Expected residual value per customer: BG/NBD + Gamma-Gamma (``value``) and, when fitted,
-    Pareto/NBD + Gamma-Gamma (``value_paretonbd``); ``concentration``: top 10% / 20% shares. In the engine
-    path there are no per-customer arrays, only the totals (``total_``, ``mean_``, ``total_paretonbd_``)."""
-
-    value: np.ndarray | None
-    value_paretonbd: np.ndarray | None
-    concentration: dict
-    total_: float | None = None
-    mean_: float | None = None
-    total_paretonbd_: float | None = None
-
-    @property
-    def total(self) -> float:
-        return float(self.value.sum()) if self.value is not None else float(self.total_)
-
-    @property
-    def mean(self) -> float:
-        return float(self.value.mean()) if self.value is not None else float(self.mean_)
-
-    @property
-    def total_paretonbd(self) -> float | None:
-        if self.value is None:
-            return self.total_paretonbd_
-        return None if self.value_paretonbd is None else float(self.value_paretonbd.sum())
-
 
 def customer_worth(fits: Fits, table: pd.DataFrame, *, horizon: float, discount_rate: float,
                    time_unit_days: float) -> Worth:
