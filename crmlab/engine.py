@@ -145,23 +145,39 @@ class DuckDBEngine:
     def describe(self) -> str:
         return f"duckdb {self._duckdb.__version__}"
 
-    def register_source(self, name: str, source) -> dict:
+    def register_source(self, name: str, source, *, full_sniff: bool = False, text_columns=()) -> dict:
+        """A file, folder, glob or DataFrame as view ``name``; returns the column kinds.
+
+        ``full_sniff``: guess CSV column types from every row, not from a sample (a repeated header line
+        far into a concatenated export makes a sampled guess fail). ``text_columns``: CSV columns read as
+        text, left to the caller's parsing (DuckDB's date guess can take a format from one row and then
+        fail on ISO dates)."""
+        csv = None
         if isinstance(source, pd.DataFrame):
-            self.con.register(f"{name}_frame", source)
-            self._frames.append(source)
+            frame = _spark_ready(source)
+            self.con.register(f"{name}_frame", frame)
+            self._frames.append(frame)
             rel = f"{name}_frame"
         else:
             pattern, fmt = source_files(source)
             if Path(pattern).is_dir():
                 pattern = str(Path(pattern) / "**" / ("*.parquet" if fmt == "parquet" else "*.csv"))
             lit = pattern.replace("'", "''")
-            rel = (f"read_parquet('{lit}', union_by_name=true)" if fmt == "parquet"
-                   else f"read_csv('{lit}', auto_detect=true, header=true)")
+            sniff = ", sample_size=-1" if full_sniff else ""
+            csv = f"read_csv('{lit}', auto_detect=true, header=true{sniff}"
+            rel = f"read_parquet('{lit}', union_by_name=true)" if fmt == "parquet" else csv + ")"
+            csv = None if fmt == "parquet" else csv
         try:
             self.con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT * FROM {rel}")
             types = self.con.execute(f"DESCRIBE SELECT * FROM {name}").fetchall()
+            text = [c for c in text_columns if c in {r[0] for r in types}]
+            if csv is not None and text:
+                listed = ", ".join("'" + c.replace("'", "''") + "': 'VARCHAR'" for c in text)
+                self.con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT * FROM {csv}, types={{{listed}}})")
+                types = self.con.execute(f"DESCRIBE SELECT * FROM {name}").fetchall()
         except self._duckdb.Error as exc:
-            raise DataError(f"cannot read {_source_name(source)}: {exc}") from exc
+            first = str(exc).strip().splitlines()[0]
+            raise DataError(f"cannot read {_source_name(source)}: {first}") from None
         return {r[0]: _duck_kind(r[1]) for r in types}
 
     def view(self, name: str, sql: str, *, partition_key: str | None = None):
@@ -374,7 +390,8 @@ class SparkEngine:
     def sql(self, sql: str):
         return self.spark.sql(to_spark_sql(sql))
 
-    def register_source(self, name: str, source) -> dict:
+    def register_source(self, name: str, source, *, full_sniff: bool = False, text_columns=()) -> dict:
+        """As :meth:`DuckDBEngine.register_source` (Spark's CSV reader infers types from every row)."""
         from pyspark.errors import PySparkException
 
         try:
@@ -476,10 +493,15 @@ def _spark_type(sql_type: str) -> str:
 
 
 def _spark_ready(df: pd.DataFrame) -> pd.DataFrame:
-    """Object columns of mixed content as strings (Spark needs one type per column); None stays null."""
+    """Object columns of mixed content as strings (an engine needs one type per column); None stays null.
+
+    Both engines register a DataFrame this way, so they read the same values of the same types."""
+    mixed = [c for c in df.columns if df[c].dtype == object
+             and not df[c].dropna().map(type).eq(str).all()]
+    if not mixed:
+        return df
     out = df.copy()
-    for c in out.columns:
-        if out[c].dtype == object:
-            s = out[c]
-            out[c] = s.where(s.isna(), s.astype(str)).astype(object)
+    for c in mixed:
+        s = out[c]
+        out[c] = s.where(s.isna(), s.astype(str)).astype(object)
     return out

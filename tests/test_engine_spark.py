@@ -20,7 +20,7 @@ if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
 from crmlab import transactions as tr  # noqa: E402
 from crmlab.clv import compressed, scoring  # noqa: E402
 from crmlab.core import datasets  # noqa: E402
-from crmlab.core.errors import DataError  # noqa: E402
+from crmlab.core.errors import DataError, ParameterError  # noqa: E402
 from crmlab.engine import spark_session  # noqa: E402
 
 pytestmark = pytest.mark.slow
@@ -94,7 +94,7 @@ def test_spark_bad_input_raises_the_same_data_errors(spark, tmp_path):
                         "amount": [1.0, 2.0, 3.0]})
     with pytest.raises(DataError, match=r"2 row\(s\).*unparseable .*'date'.*soon"):
         tr.summarize(log, calibration_end="2020-06-30", **kw)
-    with pytest.raises(DataError, match=r"no column\(s\) \['cust'\]"):
+    with pytest.raises(DataError, match=r"has no column 'cust' \(parameter customer_col\)"):
         tr.summarize(log, customer_col="cust", calibration_end="2020-06-30", **kw)
     csv = tmp_path / "log.csv"
     csv.write_text("customer_id,date,amount\n1,19970101,5\n1,19970301,-2\n2,19970105,3\n")
@@ -104,5 +104,23 @@ def test_spark_bad_input_raises_the_same_data_errors(spark, tmp_path):
         tr.summarize(csv, calibration_end="1997-06-30", date_format="%Y%m%d", returns="error", **kw)
     ok = tr.summarize(csv, calibration_end="1997-06-30", date_format="%Y%m%d", **kw)
     ref = tr.summarize(csv, calibration_end="1997-06-30", date_format="%Y%m%d")
-    assert ok.report == ref.report and ok.report["returns_dropped"] == 1
+    assert ok.report == ref.report and ok.report["refund_rows_netted"] == 1  # netted against the latest purchase day
     pd.testing.assert_frame_equal(ok.table, ref.table, check_exact=True)
+
+
+def test_spark_applies_the_export_rules_like_duckdb(spark, tmp_path):
+    """Amounts as text, a repeated header line, order statuses, refunds netted by order and by date, the
+    discrete-time view and attributes: the one SQL text gives DuckDB's table and report on Spark (issue #11)."""
+    from tests.test_transactions_exports import COLS, KW, ROWS
+
+    shop = pd.DataFrame(ROWS, columns=COLS).assign(channel=["web", "app"] * 6)
+    path = tmp_path / "shop.csv"
+    shop.to_csv(path, index=False)
+    for order in (None, "订单"):
+        kw = {**KW, "order_col": order, "opportunity_days": 7.0, "attributes": ["channel"]}
+        a, b = _both(path, spark, **kw)
+        pd.testing.assert_frame_equal(b.table, a.table, check_exact=True)
+        assert b.report == a.report and a.report["purchases_refunded"] == 2
+    with pytest.raises(ParameterError, match=r"calibration_end \(2020-03-06\) is on or after the last transaction"):
+        tr.summarize(path, engine="spark", spark_master=spark, **{**KW, "calibration_end": "2020-03-06",
+                                                                    "holdout_end": "2020-06-30"})

@@ -16,6 +16,8 @@ from crmlab import clv, rfm  # noqa: E402
 from crmlab import transactions as tr  # noqa: E402
 from crmlab.core import datasets  # noqa: E402
 from crmlab.report import format_table, use_lang  # noqa: E402
+from crmlab.report.fmt import use_currency  # noqa: E402
+from contextlib import contextmanager  # noqa: E402
 from crmlab.report.i18n import translate_columns, use_catalog  # noqa: E402
 from crmlab.segment import LIFECYCLE_RULES  # noqa: E402
 from crmlab.studies.customers import plots, sentences, steps, tables, text  # noqa: E402
@@ -27,6 +29,16 @@ ERR = {"actual_repeat": 1882.0, "predicted_repeat": 1653.4, "mae_per_customer": 
 @pytest.fixture(autouse=True)
 def _catalog():
     use_catalog(text.CATALOG)
+    use_currency(None)
+
+
+@contextmanager
+def currency(code):
+    use_currency(code)
+    try:
+        yield
+    finally:
+        use_currency(None)
 
 
 def _summary(**report):
@@ -58,17 +70,29 @@ def _ruled_log():
 def test_data_notes_say_what_the_rules_did_in_both_languages():
     out = _ruled_log()
     en = sentences.data_notes(out)
-    assert en == ["dropped 1 return rows (negative amounts; not netted against purchases)",
+    # the refund of a on 01-20 nets against a's purchase day 01-15, the latest before it
+    assert en == ["dropped 1 rows dated after the holdout end", "netted 1 refund rows against their purchase",
                   "found 1 exact duplicate rows and kept them (a log without transaction ids cannot tell a double "
                   "entry from two equal items)",
-                  "dropped 1 rows dated after the holdout end",
                   "left out 1 customers whose first purchase is after the calibration end"]
     with use_lang("zh"):
         assert sentences.data_notes(out) == [
-            "删除了 1 行退货记录（金额为负，未与购买相抵）",
+            "删除了 1 行日期晚于验证期结束日的记录", "将 1 行退款与其原购买相抵",
             "发现 1 行完全重复的记录，予以保留（没有交易编号的记录无法区分重复录入与两件相同的商品）",
-            "删除了 1 行日期晚于验证期结束日的记录",
             "排除了 1 位首次购买晚于校准期结束日的客户"]
+    dropped = _summary(returns_dropped=2, header_lines_dropped=1, status_excluded=3, purchases_refunded=4,
+                       refunds_unmatched=5)
+    assert sentences.data_notes(dropped) == [
+        "dropped 1 repeated header lines (the export was put together from several files)",
+        "left out 3 rows whose status says they are not purchases (refunded, cancelled...)",
+        "dropped 2 refund rows without netting them (returns='drop': the refunded purchases count in full)",
+        "4 purchases were refunded in full and do not count as purchases",
+        "dropped 5 refund rows with no purchase to net against"]
+    with use_lang("zh"):
+        assert sentences.data_notes(dropped) == [
+            "删除了 1 行重复的标题行（导出文件由多个文件拼接而成）", "排除了 3 行状态为已退款、已取消等的记录（不是购买）",
+            "删除了 2 行退款记录但未与原购买相抵（returns='drop'：被退款的购买仍按全额计）",
+            "4 次购买被全额退款，不计为购买", "删除了 5 行找不到原购买的退款记录"]
     dropped = _summary(duplicate_rows=3, duplicates_dropped=3, zero_amount_rows=8)
     assert sentences.data_notes(dropped) == ["found 3 exact duplicate rows and dropped them",
                                              "kept 8 zero-amount rows as transactions"]
@@ -88,15 +112,15 @@ def test_summary_sentence_in_chinese_keeps_the_numbers():
 
 
 def test_segments_sentence_translates_the_segment_name_only_for_display():
-    counts = pd.Series([793, 70, 444], index=["champions", "loyal", "lost"])
+    counts = pd.Series([793, 70, 444, 1050], index=["champions", "loyal", "lost", "hibernating"])
     # 2357 customers, 1410 of them bought once (60%); frequency scores 1, 3, 4 and 5 occur
-    R = pd.DataFrame({"frequency": [1] * 1410 + [2] * 947, "F": [1] * 1410 + [3, 4, 5] * 315 + [5, 5]})
+    seg = steps.Segments(counts, pd.DataFrame(), 1410 / 2357, [1, 3, 4, 5])
     with use_lang("zh"):
-        zh = sentences.segments_text(counts, R)
-    assert zh.startswith("最大的客户群是**冠军客户**（占客户的 34%）。60% 的客户只购买过一次，"
+        zh = sentences.segments_text(seg)
+    assert zh.startswith("最大的客户群是**沉睡客户**（占客户的 45%）。60% 的客户只购买过一次，"
                          "因此消费频率得分 F 只取 [1, 3, 4, 5]")
-    assert sentences.segments_text(counts, R).startswith(
-        "The largest segment is **champions** (34% of customers). 60% of customers bought only once")
+    assert sentences.segments_text(seg).startswith(
+        "The largest segment is **hibernating** (45% of customers). 60% of customers bought only once")
 
 
 def test_holdout_and_clv_sentences_in_both_languages():
@@ -105,10 +129,10 @@ def test_holdout_and_clv_sentences_in_both_languages():
         assert "低估" not in sentences.holdout_text(39.0, "weeks", ERR | {"predicted_repeat": 1900.0})
         assert "高估" in sentences.holdout_text(39.0, "weeks", ERR | {"predicted_repeat": 2300.0})
     assert zh == ("在验证期（39 周）内，客户共进行了 **1,882 次重复购买，BG/NBD 模型预测为 1,653 次**（-12.1%）；"
-                  "每位客户的平均绝对误差 (MAE) 为 0.79，均方根误差 (RMSE) 为 1.6，预测值与实际值的相关系数为 0.63。"
+                  "每位客户的平均绝对误差 (MAE) 为 0.79 次，均方根误差 (RMSE) 为 1.6 次，预测值与实际值的相关系数为 0.63。"
                   "\n\n**含义**：模型低估了验证期的重复购买（-12%），因此下文的客户价值预测偏保守。")
     en = sentences.holdout_text(39.0, "weeks", ERR)
-    assert "Over the holdout (39 weeks)" in en and "MAE" not in en and "error per customer 0.79, RMSE 1.6" in en
+    assert "Over the holdout (39 weeks)" in en and "MAE" not in en and "error per customer 0.79 purchases, RMSE 1.6" in en
     assert en.endswith("**What this means:** the model under-predicts repeat buying in the holdout (-12%), so the "
                        "value forecasts below are on the conservative side.")
     assert "within 10%" in sentences.holdout_text(39.0, "weeks", ERR | {"predicted_repeat": 1900.0})
@@ -117,14 +141,14 @@ def test_holdout_and_clv_sentences_in_both_languages():
     with use_lang("zh"):
         zh = sentences.clv_text(72439.4, 30.73, 73259.2, conc, 52.0, "weeks")
         assert "9 个月内" in sentences.clv_text(1.0, 1.0, None, conc, 9.0, "months")
-    assert zh.startswith("现有客户在未来 52 周内的预期价值：**72,439**（平均每位客户 30.7；BG/NBD + Gamma-Gamma 模型；"
+    assert zh.startswith("现有客户在未来 52 周内的预期价值：**72,439**（平均每位客户 30.73；BG/NBD + Gamma-Gamma 模型；"
                          "若改用 Pareto/NBD 模型：73,259）。")
     assert "价值最高的 10% 客户占 **57%**" in zh and "前 20% 客户占 **71%**" in zh
     # what it means, from the numbers: a top-20% customer vs one outside it = (0.7129 / 0.2) / (0.2871 / 0.8)
     assert zh.endswith("**含义**：一位高价值客户（前 20%）的预期价值平均相当于其余客户的 9.9 倍，"
                        "客户保留投入应首先用在这些客户身上。")
     en = sentences.clv_text(72439.4, 30.73, None, conc, 52.0, "weeks")
-    assert "over the next 52 weeks: **72,439** (mean 30.7 per customer" in en
+    assert "over the next 52 weeks: **72,439** (mean 30.73 per customer" in en
     assert "worth 9.9 times a customer outside it" in en
 
 
@@ -137,7 +161,7 @@ def test_model_cluster_lifecycle_and_warning_sentences_in_both_languages():
         zh = sentences.models_text(bg, None, gg, indep)
         assert "谨慎" in sentences.models_text(bg, None, gg, {"pearson": 0.5, "spearman": 0.5})
     assert "BG/NBD 模型的对数似然为 -9,582.4，基于 2,357 位客户（1,218 个不同的 (x, t_x, T) 组合）" in zh
-    assert "每次交易的平均消费额为 35.1。" in zh
+    assert "每次交易的平均消费额为 35.08。" in zh
     assert "相关系数为 0.11（Spearman 相关 0.25）；相关很弱，该假设可以成立。" in zh
     # what the parameters mean: rate r/alpha = 0.055 a week, drop-out a/(a+b) = 25% after each purchase
     assert zh.endswith("**含义**：仍然活跃的客户平均每周重复购买 0.055 次（约每 18 周一次）；"
@@ -146,7 +170,7 @@ def test_model_cluster_lifecycle_and_warning_sentences_in_both_languages():
     assert en.endswith("**What this means:** while still active, the average customer makes 0.055 repeat purchases per "
                        "month (about one every 18 months), and after each purchase a customer stops buying for good "
                        "with a 25% chance on average.")
-    assert "log-likelihood -9,582.4 on 2,357 customers" in en and "mean spend per transaction 35.1." in en
+    assert "log-likelihood -9,582.4 on 2,357 customers" in en and "mean spend per transaction 35.08." in en
 
     ari = pd.Series([0.9, 0.95, 0.85])
     with use_lang("zh"):
@@ -198,14 +222,17 @@ def test_model_cluster_lifecycle_and_warning_sentences_in_both_languages():
 
 def test_every_caption_and_section_exists_in_both_languages():
     values = {"units": "weeks", "unit": "week", "level": "95%", "horizon": 52.0, "method": "kmeans",
-              "other": "gmm", "shown": 15, "n": 173}
+              "other": "gmm", "shown": 15, "n": 173, "money": "$", "draws": "1,000", "reference": "app",
+              "control": "control", "period": "months"}
     for lang in ("en", "zh"):
         with use_lang(lang):
             for key in text.TEXTS:
                 body = text.CATALOG.text(key, **values)
                 assert "{" not in body and body.endswith("." if lang == "en" else "。"), key
-            for key in ("intro", "summary", "rfm", "models", "holdout", "value", "clusters", "lifecycle", "conclusion"):
-                assert text.CATALOG.section(key).startswith("#"), key
+            for key in ("intro", "intro_own", "summary", "rfm", "models", "holdout", "value", "clusters", "lifecycle",
+                        "covariates", "campaign", "bgbb", "conclusion", "variables"):
+                assert text.CATALOG.section(key, file="f.csv", rows="", columns="c", currency_note="").startswith(
+                    "#"), key
     with use_lang("zh"):
         assert text.CATALOG.text("value_tiers", horizon=52.0, **text.unit_words("months")).startswith(
             "按未来 52 个月预期价值划分")
@@ -233,16 +260,24 @@ def test_display_copies_translate_names_but_not_numbers():
         zh = tables.readable(seg)
     assert list(zh.index) == ["冠军客户", "忠诚客户"] and zh.index.name == "RFM 客户群"
     assert list(zh.columns) == ["客户数", "最近一次消费（距今时长）", "消费频率（交易次数）", "消费金额（每次平均）",
-                                "占比"]
+                                "客户占比"]
     assert zh.iloc[0].tolist() == ["793", "12.6", "3.80", "35.5", "34.0%"]
     en = tables.readable(seg)
-    assert list(en.index) == ["champions", "loyal"] and list(en.columns) == list(seg.columns)
+    # English headers read as words too (issue #12), never snake_case
+    assert list(en.index) == ["champions", "loyal"] and list(en.columns) == [
+        "Customers", "Time since last purchase", "Purchases", "Spend per purchase", "Share of customers"]
+    with currency("USD"):
+        assert tables.readable(seg).columns[3] == "Spend per purchase ($)"
+        with use_lang("zh"):
+            assert tables.readable(seg).columns[3] == "消费金额（每次平均，美元）"
 
-    desc = pd.DataFrame({"mean": [0.5, 2.0], "std": [1.0, 1.5]}, index=["frequency", "spend"])
+    desc = pd.DataFrame({"mean": [0.5, 2.0], "std": [1.0, 1.5]}, index=["frequency", "recency"])
     with use_lang("zh"):
-        z = tables.readable(desc, summary=True)
-    assert list(z.index) == ["重复购买次数 x", "历史消费额"] and list(z.columns) == ["均值", "标准差"]
-    assert list(tables.readable(desc, summary=True).index) == ["frequency", "spend"]
+        z = tables.readable(desc, summary=True, time_unit="weeks")
+    assert list(z.index) == ["重复购买次数 x", "末次购买时点 t_x（周）"] and list(z.columns) == ["均值", "标准差"]
+    assert z.index.name == "指标"
+    assert list(tables.readable(desc, summary=True, time_unit="weeks").index) == [
+        "Repeat purchases x", "Last purchase t_x (weeks)"]
 
     sel = pd.DataFrame({"silhouette": [0.58], "bic_gmm": [-3e4]}, index=pd.Index([2], name="k"))
     with use_lang("zh"):
@@ -255,7 +290,8 @@ def test_display_copies_translate_names_but_not_numbers():
     with use_lang("zh"):
         assert list(translate_columns(pd.DataFrame(columns=["clv", "T", "ci_low"])).columns) == [
             "客户终身价值 CLV", "客户年龄 T", "置信区间下限"]
-    assert list(translate_columns(pd.DataFrame(columns=["clv", "T"])).columns) == ["clv", "T"]
+    assert list(translate_columns(pd.DataFrame(columns=["clv", "T", "p_alive", "value_at_risk"])).columns) == [
+        "CLV", "Customer age T", "P(alive)", "Value at risk"]
 
 
 def test_readable_numbers_in_displayed_tables():
@@ -269,9 +305,11 @@ def test_readable_numbers_in_displayed_tables():
                          index=pd.CategoricalIndex(["high", "low"], name="value_tier"))
     en = format_table(tables.readable(tiers))
     # shares by the report's rule: a tiny share is "< 0.1%", never "0.0%"
-    assert en.to_dict(orient="list") == {"customers": ["471", "1,188"], "clv_mean": ["110", "9.05"],
-                                         "clv_total": ["51,612", "10,749"], "p_alive": ["0.786", "< 0.001"],
-                                         "value_share": ["71.2%", "< 0.1%"], "weeks_since_last": ["24.6", "14.0"]}
+    assert en.to_dict(orient="list") == {"Customers": ["471", "1,188"], "Mean CLV": ["110", "9.05"],
+                                         "Total CLV": ["51,612", "10,749"], "P(alive)": ["0.786", "< 0.001"],
+                                         "Share of value": ["71.2%", "< 0.1%"],
+                                         "Weeks since last purchase": ["24.6", "14.0"]}
+    assert list(en.index) == ["high value", "low value"] and en.index.name == "Value tier"
     with use_lang("zh"):
         zh = tables.readable(tiers)
     assert list(zh.index) == ["高价值客户", "低价值客户"] and zh.columns[1] == "CLV 均值" and zh.iloc[0, 1] == "110"
@@ -282,8 +320,8 @@ def test_readable_numbers_in_displayed_tables():
                         index=pd.MultiIndex.from_tuples([("BG/NBD", "r"), ("Pareto/NBD", "beta")],
                                                         names=["model", "parameter"]))
     shown = tables.parameters_table(fits)
-    assert shown.to_dict(orient="list") == {"estimate [95% CI]": ["0.243 [0.218, 0.267]", "12 [-1, 24]"],
-                                            "se": ["0.013", "6.2"]}
+    assert shown.to_dict(orient="list") == {"Estimate [95% CI]": ["0.243 [0.218, 0.267]", "12 [-1, 24]"],
+                                            "SE": ["0.013", "6.2"]}
     with use_lang("zh"):
         zh = tables.parameters_table(fits, level=0.9)
     assert list(zh.columns) == ["估计值 [90% 置信区间]", "标准误"] and list(zh.index.names) == ["模型", "参数"]
@@ -298,11 +336,11 @@ def test_rule_tables_in_chinese_keep_the_rules():
     assert not any(d.isascii() for d in z["说明"])
     np.testing.assert_array_equal(z.iloc[:, 1:7].to_numpy(), rfm.SEGMENT_RULES.iloc[:, 1:7].astype(str).to_numpy())
     en = tables.segment_rules(rfm.SEGMENT_RULES)
-    assert en["segment"].tolist() == rfm.SEGMENT_RULES["segment"].tolist()
-    assert en["description"].tolist() == rfm.SEGMENT_RULES["description"].tolist()
+    assert en["RFM segment"].tolist() == rfm.SEGMENT_RULES["segment"].tolist()
+    assert en["Description"].tolist() == rfm.SEGMENT_RULES["description"].tolist()
     assert list(lz["阶段"]) == ["流失/休眠", "新客户", "衰退", "成长/活跃", "成熟"]
     assert all(r != e for r, e in zip(lz["规则"], LIFECYCLE_RULES["rule"]))
-    assert tables.lifecycle_rules(LIFECYCLE_RULES)["rule"].tolist() == LIFECYCLE_RULES["rule"].tolist()
+    assert tables.lifecycle_rules(LIFECYCLE_RULES)["Rule"].tolist() == LIFECYCLE_RULES["rule"].tolist()
 
 
 # --- figures -----------------------------------------------------------------------------------
@@ -340,7 +378,7 @@ def test_figures_label_in_the_report_language(lang):
             assert word in joined, word
         assert "actual" not in texts and "champions" not in joined
     else:
-        for word in ("Holdout: actual vs predicted repeat purchases", "expected bgnbd", "end of calibration",
+        for word in ("Holdout: actual vs predicted repeat purchases", "expected (BG/NBD)", "end of calibration",
                      "Concentration of customer value", "Segment portraits", "champions", "RFM segments", "1 (n=8)",
                      "week"):
             assert word in joined, word
@@ -409,8 +447,13 @@ def fits(cdnow):
 
 def test_model_steps_on_cdnow_match_the_estimators(cdnow, fits):
     S = cdnow.table
-    assert steps.summary_record(cdnow) == {"customers": 2357, "repeaters": 946, "transactions": 4814,
-                                           "repeat_transactions": 2457, "holdout_transactions": 1882}
+    rec = steps.summary_record(cdnow)
+    assert {k: v for k, v in rec.items() if k != "data_rules"} == {
+        "customers": 2357, "repeaters": 946, "transactions": 4814, "repeat_transactions": 2457,
+        "holdout_transactions": 1882}
+    # FHL (2005) keep CDNOW's 8 zero-amount rows and 21 exact duplicates; nothing else needs a rule
+    assert {k: v for k, v in rec["data_rules"].items() if v} == {"rows_read": 6919, "zero_amount_rows": 8,
+                                                                 "duplicate_rows": 21}
     desc = steps.describe_customers(S)
     assert "first_purchase" not in desc.index and desc.loc["frequency", "count"] == 2357
     rec = steps.model_records(fits)
@@ -435,7 +478,9 @@ def test_model_steps_on_cdnow_match_the_estimators(cdnow, fits):
     assert tiers["customers"].sum() == 2357 and tiers["value_share"].sum() == pytest.approx(1.0)
     rec = steps.clv_record(worth, tiers, horizon=52.0, discount_rate=0.1)
     assert list(rec) == ["total", "mean", "top10_share", "top20_share", "total_paretonbd", "horizon",
-                         "discount_rate", "tiers"]
+                         "discount_rate", "tiers", "ci_low", "ci_high", "top20_share_ci_low", "top20_share_ci_high",
+                         "interval_draws", "interval_level"]
+    assert rec["ci_low"] is None and rec["interval_draws"] == 0
     assert rec["total"] == pytest.approx(scored["clv"].sum(), rel=1e-12)
 
 
@@ -453,3 +498,49 @@ def test_a_pareto_nbd_that_does_not_converge_is_left_out(cdnow, monkeypatch):
     assert "expected_paretonbd" not in check.tracking.columns
     worth = steps.customer_worth(fits, cdnow.table, horizon=52.0, discount_rate=0.1, time_unit_days=7.0)
     assert worth.total_paretonbd is None
+
+
+# --- units and the optional sections' words (issues #12, #15) ------------------------------------
+
+def test_money_and_time_carry_their_units_in_both_languages():
+    with currency("USD"):
+        # Markdown: "$" escaped, or Jupyter reads $...$ as mathematics
+        assert text.money(72439.4) == "\\$72,439" and text.signed_money(5.6) == "+\\$5.60"
+        assert text.money_range(65255.1, 80079.4) == "\\$65,255 to \\$80,079"
+        assert text.money_range(-4.4, 15.6, signed=True) == "-\\$4.40 to +\\$15.60"
+        assert tables.with_unit("Actual (mean)", "$") == "Actual (mean, $)"
+        with use_lang("zh"):
+            assert text.money_range(65255.1, 80079.4) == "65,255 至 80,079 美元"
+            assert text.money_word() == "美元" and tables.money_header("clv_mean") == "CLV 均值（美元）"
+            assert tables.time_header("recency", "months") == "最近一次消费（距今时长，个月）"
+    assert text.money(72439.4) == "72,439" and text.money_word() == "the data's currency"
+    interval = SimpleNamespace(summary=pd.DataFrame({"ci_low": [65255.1, 0.6858], "ci_high": [80079.4, 0.7405]},
+                                                    index=["total", "top20_share"]), info={"draws": 1000})
+    conc = {"top10_share": 0.5675, "top20_share": 0.7129}
+    with currency("USD"):
+        en = sentences.clv_text(72439.4, 30.73, None, conc, 52.0, "weeks", interval)
+        with use_lang("zh"):
+            zh = sentences.clv_text(72439.4, 30.73, None, conc, 52.0, "weeks", interval)
+    assert ("**\\$72,439** (95% interval \\$65,255 to \\$80,079 from 1,000 parameter draws) (mean \\$30.73 per "
+            "customer" in en) and "the top 20% hold **71%** (95% interval 69% to 74%) of it" in en
+    assert "**72,439 美元**（95% 区间 65,255 至 80,079 美元，由 1,000 组参数抽样得到）（平均每位客户 30.73 美元" in zh
+    assert "前 20% 客户占 **71%**（95% 区间 69% 至 74%）" in zh
+
+
+def test_bgbb_and_not_requested_sections_in_both_languages():
+    model = SimpleNamespace(params_={"alpha": 1.2, "beta": 0.75, "gamma": 0.66, "delta": 2.78})
+    res = SimpleNamespace(model=model, period="months", customers=11104, opportunities=6.0, p_alive_mean=0.55,
+                          holdout={"actual": 100.0, "predicted": 90.0, "mae_per_customer": 0.5}, dert_mean=3.2,
+                          discount_per_period=0.008)
+    from crmlab.studies.customers import sentences_extra
+
+    en = sentences_extra.bgbb_text(res)
+    with use_lang("zh"):
+        zh = sentences_extra.bgbb_text(res)
+        assert sentences_extra.not_requested("campaign").startswith("未关联实验（参数 `assignment`")
+    # alpha / (alpha + beta) = 0.615; gamma / (gamma + delta) = 0.192
+    assert "buys in a month with a 62% chance on average and drops out before each month with a 19% chance" in en
+    assert "100 customer-months had a purchase against 90 predicted (-10%)" in en
+    assert "仍然活跃的客户在一个月内购买的平均概率为 62%，在每个月开始前流失的平均概率为 19%" in zh
+    assert "各客户有购买的月数合计为 100，模型预测为 90（-10%）" in zh
+    assert sentences_extra.not_requested("bgbb").startswith("The discrete-time view was not asked for")

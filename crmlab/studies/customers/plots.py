@@ -22,7 +22,7 @@ def _series_label(name: str) -> str:
         model = _MODELS.get(name.replace("expected", "").strip(" _"), "")
         if current_lang() == "zh":
             return f"预期（{model}）" if model else "预期"
-        return name.replace("_", " ")
+        return f"expected ({model})" if model else "expected"
     return name
 
 

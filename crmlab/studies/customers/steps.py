@@ -2,7 +2,10 @@
 rules it applies (time-unit names, the range of k, the competing clustering method, the "new
 customer" window) and the dictionaries it records in ``results.json``.
 
-Everything here is language-free; words are in :mod:`.text`, :mod:`.sentences` and :mod:`.tables`.
+Each section of the notebook calls one function here with the section-1 :class:`.data.Run`; it works on
+the per-customer table on the driver, or, when the table stays in the engine, through
+:mod:`.engine_path` (aggregates and a sample only). Everything here is language-free; words are in
+:mod:`.text`, :mod:`.sentences`, :mod:`.findings` and :mod:`.tables`.
 """
 from __future__ import annotations
 
@@ -13,6 +16,7 @@ import pandas as pd
 
 from crmlab import clv, rfm, segment
 from crmlab.core.errors import ParameterError
+from crmlab.studies.customers.records import Fits, HoldoutCheck, Segments, Worth
 
 #: time-unit parameter -> English singular (names the early-warning column ``<unit>s_since_last``);
 #: the accepted names are those of :func:`crmlab.transactions.summarize`; a number of days is a "unit"
@@ -42,17 +46,41 @@ def unit_name(time_unit) -> str:
 
 def summary_record(summary) -> dict:
     """``results.json["summary"]``: customers, repeaters and transactions of a customer summary
-    (:class:`crmlab.transactions.CustomerSummary`)."""
+    (:class:`crmlab.transactions.CustomerSummary` or :class:`.data.Run`), and ``data_rules``: what each data
+    rule did (rows counted per rule, zeros included)."""
+    from crmlab.transactions.common import REPORT_RULES
+
     rep = summary.report
     return {"customers": rep["customers"], "repeaters": rep["repeaters"],
             "transactions": rep["transactions_calibration"],
             "repeat_transactions": rep["repeat_transactions_calibration"],
-            "holdout_transactions": rep["transactions_holdout"]}
+            "holdout_transactions": rep["transactions_holdout"],
+            "data_rules": {k: int(rep[k]) for k in REPORT_RULES if k in rep}}
 
 
-def describe_customers(table: pd.DataFrame) -> pd.DataFrame:
-    """Distribution of each numeric measure of the customer summary across customers (one row per measure)."""
-    return table.drop(columns=["first_purchase", "last_purchase"], errors="ignore").describe().T
+#: summary columns described in section 1 (the discrete-time and attribute columns are not)
+DESCRIBED = ("frequency", "recency", "T", "monetary_value", "spend", "frequency_early", "frequency_late",
+             "frequency_holdout", "spend_holdout", "duration_holdout")
+
+
+def describe_customers(table) -> pd.DataFrame:
+    """Distribution of each numeric measure of the customer summary across customers (one row per measure).
+
+    ``table`` is the per-customer table or a :class:`.data.Run` (in the engine: count, mean, SD, min and max
+    computed there)."""
+    if hasattr(table, "in_engine"):
+        if not table.in_engine:
+            return describe_customers(table.table)
+        es = table.es
+        parts = ", ".join(f'COUNT("{c}") AS m{i}_count, AVG(CAST("{c}" AS DOUBLE)) AS m{i}_mean, '
+                          f'stddev_samp(CAST("{c}" AS DOUBLE)) AS m{i}_std, MIN("{c}") AS m{i}_min, '
+                          f'MAX("{c}") AS m{i}_max' for i, c in enumerate(DESCRIBED))
+        row = es.engine.query(f"SELECT {parts} FROM {es.name}").iloc[0]
+        stats = ("count", "mean", "std", "min", "max")
+        return pd.DataFrame([[row[f"m{i}_{s}"] for s in stats] for i in range(len(DESCRIBED))],
+                            index=list(DESCRIBED), columns=list(stats)).astype(float)
+    cols = [c for c in DESCRIBED if c in table.columns]
+    return table[cols].describe().T
 
 
 # -- 2. RFM -------------------------------------------------------------------------------------
@@ -80,29 +108,23 @@ def segment_table(rfm_table: pd.DataFrame) -> pd.DataFrame:
     return tab
 
 
+def segments(run) -> Segments:
+    """Section 2 from the section-1 :class:`.data.Run` (RFM scores and named segments)."""
+    if run.in_engine:
+        from crmlab.studies.customers import engine_path
+
+        return engine_path.segments(run)
+    R = rfm_segments(run.table)
+    return Segments(segment_counts(R), segment_table(R), float((R["frequency"] == 1).mean()),
+                    sorted(int(s) for s in R["F"].unique()), R)
+
+
 def counts_record(counts: pd.Series) -> dict:
     """A count per label for ``results.json`` (labels as strings, counts as ints, in the order given)."""
     return {str(k): int(v) for k, v in counts.items()}
 
 
 # -- 3. purchase and spend models ----------------------------------------------------------------
-
-@dataclass
-class Fits:
-    """The fitted models of the study: BG/NBD, Pareto/NBD (None when it did not converge) and Gamma-Gamma,
-    the Gamma-Gamma independence check and the Pareto/NBD's convergence error, if any."""
-
-    bgnbd: clv.BGNBD
-    paretonbd: clv.ParetoNBD | None
-    gammagamma: clv.GammaGamma
-    independence: dict
-    pareto_error: Exception | None = None
-
-    @property
-    def purchase_models(self) -> dict:
-        """Fitted purchase models by results key (``bgnbd``, ``paretonbd``)."""
-        return {k: m for k, m in (("bgnbd", self.bgnbd), ("paretonbd", self.paretonbd)) if m is not None}
-
 
 def fit_models(table: pd.DataFrame) -> Fits:
     """Fit BG/NBD, Pareto/NBD and Gamma-Gamma to a customer summary.
@@ -119,6 +141,15 @@ def fit_models(table: pd.DataFrame) -> Fits:
     repeat = (f > 0) & (m > 0)
     gg = clv.GammaGamma().fit(f[repeat], m[repeat])
     return Fits(bg, pn, gg, clv.independence_check(f, m), error)
+
+
+def models(run) -> Fits:
+    """Section 3 from the section-1 :class:`.data.Run`: customer-level fits, or fits on engine counts."""
+    if run.in_engine:
+        from crmlab.studies.customers import engine_path
+
+        return engine_path.fits(run)
+    return fit_models(run.table)
 
 
 def model_records(fits: Fits) -> dict[str, dict]:
@@ -145,15 +176,15 @@ def parameter_table(fits: Fits, level: float = 0.95) -> pd.DataFrame:
 NO_HOLDOUT = {"actual_repeat": None, "predicted_repeat": None, "mae_per_customer": None}
 
 
-@dataclass
-class HoldoutCheck:
-    """Holdout validation of the purchase models (Fader, Hardie & Lee 2005, Figures 3 and 4)."""
+def holdout(fits: Fits, run) -> HoldoutCheck | None:
+    """Section 4 from the section-1 :class:`.data.Run` (None without a holdout period)."""
+    if run.holdout_end is None:
+        return None
+    if run.in_engine:
+        from crmlab.studies.customers import engine_path
 
-    by_frequency: pd.DataFrame   # customers, actual, BG/NBD [, Pareto/NBD] by calibration frequency
-    errors: dict                 # BG/NBD error metrics (crmlab.clv.holdout_errors)
-    record: dict                 # results.json["holdout"]: BG/NBD metrics [+ "paretonbd": its metrics]
-    tracking: pd.DataFrame       # actual and expected repeat transactions per period, and cumulative
-    calibration_periods: float   # periods from the start of the log to the end of calibration
+        return engine_path.holdout(run, fits)
+    return holdout_check(fits, run.summary)
 
 
 def holdout_check(fits: Fits, summary) -> HoldoutCheck:
@@ -181,28 +212,6 @@ def holdout_check(fits: Fits, summary) -> HoldoutCheck:
 
 
 # -- 5. customer lifetime value -----------------------------------------------------------------
-
-@dataclass
-class Worth:
-    """Expected residual value per customer: BG/NBD + Gamma-Gamma (``value``) and, when fitted,
-    Pareto/NBD + Gamma-Gamma (``value_paretonbd``); ``concentration``: top 10% / 20% shares."""
-
-    value: np.ndarray
-    value_paretonbd: np.ndarray | None
-    concentration: dict
-
-    @property
-    def total(self) -> float:
-        return float(self.value.sum())
-
-    @property
-    def mean(self) -> float:
-        return float(self.value.mean())
-
-    @property
-    def total_paretonbd(self) -> float | None:
-        return None if self.value_paretonbd is None else float(self.value_paretonbd.sum())
-
 
 def customer_worth(fits: Fits, table: pd.DataFrame, *, horizon: float, discount_rate: float,
                    time_unit_days: float) -> Worth:
@@ -240,11 +249,67 @@ def tier_table(scored: pd.DataFrame, worth: Worth) -> pd.DataFrame:
     return tiers
 
 
-def clv_record(worth: Worth, tiers: pd.DataFrame, *, horizon: float, discount_rate: float) -> dict:
-    """``results.json["clv"]``: total and mean value, concentration, the Pareto/NBD total, settings and tier sizes."""
-    return {"total": worth.total, "mean": worth.mean, **worth.concentration,
-            "total_paretonbd": worth.total_paretonbd, "horizon": horizon, "discount_rate": discount_rate,
-            "tiers": counts_record(tiers["customers"])}
+def clv_record(worth: Worth, tiers: pd.DataFrame, *, horizon: float, discount_rate: float, interval=None,
+               level: float = 0.95) -> dict:
+    """``results.json["clv"]``: total and mean value, concentration, the Pareto/NBD total, settings and tier sizes;
+    with ``interval`` (:func:`crmlab.clv.clv_interval`), the total's interval ``ci_low``/``ci_high``, the top-20%
+    share's ``top20_share_ci_low``/``top20_share_ci_high``, ``interval_draws`` and ``interval_level``."""
+    rec = {"total": worth.total, "mean": worth.mean, **worth.concentration,
+           "total_paretonbd": worth.total_paretonbd, "horizon": horizon, "discount_rate": discount_rate,
+           "tiers": counts_record(tiers["customers"])}
+    if interval is not None:
+        tab = interval.summary
+        rec.update(ci_low=float(tab.loc["total", "ci_low"]), ci_high=float(tab.loc["total", "ci_high"]),
+                   top20_share_ci_low=float(tab.loc["top20_share", "ci_low"]),
+                   top20_share_ci_high=float(tab.loc["top20_share", "ci_high"]),
+                   interval_draws=int(interval.info["draws"]), interval_level=level)
+    else:
+        rec.update(ci_low=None, ci_high=None, top20_share_ci_low=None, top20_share_ci_high=None, interval_draws=0,
+                   interval_level=level)
+    return rec
+
+
+@dataclass
+class Value:
+    """Section 5: the customers' worth, the value tiers, the scored customers (driver path), the CLV interval
+    (None without draws or in the engine) and ``results.json["clv"]``."""
+
+    worth: Worth
+    tiers: pd.DataFrame
+    scored: pd.DataFrame | None
+    interval: object | None
+    record: dict
+
+
+def value(run, fits: Fits, *, horizon: float, discount_rate: float, draws: int = 1000, seed=0,
+          level: float = 0.95) -> Value:
+    """Section 5 from the section-1 :class:`.data.Run`: discounted CLV of every customer over ``horizon``, the
+    tiers and, with ``draws`` >= 20, the parameter-uncertainty interval of the total and of the top-20% share
+    (:func:`crmlab.clv.clv_interval`, BG/NBD + Gamma-Gamma, ``draws`` parameter draws)."""
+    from crmlab.core.errors import ParameterError
+
+    if draws and draws < 20:
+        raise ParameterError(f"interval_draws must be 0 (no interval) or at least 20; got {draws}")
+    if run.in_engine:
+        from crmlab.studies.customers import engine_path
+
+        worth, tiers = engine_path.value(run)
+        return Value(worth, tiers, None, None, clv_record(worth, tiers, horizon=horizon, discount_rate=discount_rate,
+                                                             level=level))
+    S = run.table
+    worth = customer_worth(fits, S, horizon=horizon, discount_rate=discount_rate, time_unit_days=run.time_unit_days)
+    scored = score_customers(fits, S, worth, horizon=horizon)
+    tiers = tier_table(scored, worth)
+    interval = None
+    if draws:
+        interval = clv.clv_interval(fits.bgnbd, fits.gammagamma, S["frequency"], S["recency"], S["T"],
+                                    S["monetary_value"], horizon=horizon, discount_rate=discount_rate,
+                                    time_unit_days=run.time_unit_days, draws=int(draws), level=level, seed=seed)
+        scored["clv_ci_low"] = interval.customers["ci_low"].to_numpy()
+        scored["clv_ci_high"] = interval.customers["ci_high"].to_numpy()
+    return Value(worth, tiers, scored, interval, clv_record(worth, tiers, horizon=horizon,
+                                                              discount_rate=discount_rate, interval=interval,
+                                                              level=level))
 
 
 # -- 6. clustering ------------------------------------------------------------------------------
@@ -304,6 +369,27 @@ def portrait_source(features: pd.DataFrame, scored: pd.DataFrame) -> pd.DataFram
     return features.join(scored[["spend", "expected_purchases"]])
 
 
+@dataclass
+class ClusterInput:
+    """Section 6's customers: the clustering features, the portrait columns and, when the table stays in the
+    engine and the base is large, the size of the systematic sample clustered (None: every customer)."""
+
+    features: pd.DataFrame
+    portrait: pd.DataFrame
+    sampled: int | None = None
+
+
+def cluster_input(run, seg: Segments, val: Value) -> ClusterInput:
+    """Section 6's input from sections 2 and 5 (driver) or a sample from the engine."""
+    if run.in_engine:
+        from crmlab.studies.customers import engine_path
+
+        df, sampled = engine_path.cluster_sample(run)
+        return ClusterInput(df[list(FEATURES)], df[list(FEATURES) + ["spend", "expected_purchases"]], sampled)
+    features = cluster_features(seg.rfm_table, val.scored)
+    return ClusterInput(features, portrait_source(features, val.scored))
+
+
 # -- 7. lifecycle and early warning -------------------------------------------------------------
 
 def new_within(time_unit_days: float) -> float:
@@ -321,10 +407,43 @@ def lifecycle_table(scored: pd.DataFrame) -> pd.DataFrame:
     return life
 
 
+@dataclass
+class Life:
+    """Section 7: customers per lifecycle stage, the early-warning list (all of it on the driver, its top in the
+    engine), its saved table, ``results.json["early_warning"]`` and the rows shown."""
+
+    table: pd.DataFrame
+    warning: pd.DataFrame
+    warning_table: pd.DataFrame
+    record: dict
+    shown: int
+    spend: float
+
+
+def lifecycle_of(run, val: Value, *, warning_p_alive: float = 0.5, time_unit="weeks") -> Life:
+    """Section 7 from the section-1 :class:`.data.Run` and section 5 (stages added to ``val.scored``)."""
+    if run.in_engine:
+        from crmlab.studies.customers import engine_path
+
+        life, ew, summ = engine_path.lifecycle(run)
+        rec = {"customers": int(summ["customers"]), "value_at_risk": float(summ["value_at_risk"])}
+        shown = min(EARLY_WARNING_SHOWN, len(ew))
+        return Life(life, ew, early_warning_table(ew, time_unit), rec, shown, float(summ["spend"]))
+    S = val.scored
+    S["lifecycle"] = segment.lifecycle(S, S["p_alive"], new_within=new_within(run.time_unit_days))
+    life = lifecycle_table(S)
+    ew = segment.early_warning(S, value_col="spend", p_alive_col="p_alive", top_share=0.2,
+                               p_alive_below=warning_p_alive)
+    return Life(life, ew, early_warning_table(ew, time_unit), early_warning_record(ew), shown_rows(ew),
+                float(ew["spend"].sum()))
+
+
 def early_warning_table(warning: pd.DataFrame, time_unit) -> pd.DataFrame:
     """The early-warning list as saved: spend, repeat purchases, P(alive), ``<unit>s_since_last``
-    (T - recency), CLV and value at risk."""
-    out = warning[["spend", "frequency", "recency", "T", "p_alive", "clv", "value_at_risk"]].copy()
+    (T - recency), CLV (with ``clv_ci_low``/``clv_ci_high`` when the CLV interval was computed) and value at risk."""
+    cols = ["spend", "frequency", "recency", "T", "p_alive", "clv", "value_at_risk"]
+    cols[6:6] = [c for c in ("clv_ci_low", "clv_ci_high") if c in warning.columns]
+    out = warning[cols].copy()
     out.insert(3, f"{unit_name(time_unit)}s_since_last", out.pop("T") - out.pop("recency"))
     return out
 
