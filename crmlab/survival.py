@@ -87,14 +87,15 @@ def encode_event(values, *, event_values=None, censor_values=None, column="event
         raise DataError(f"{where}event_values and censor_values share {sorted(both)}")
     keys = s.map(_key)
     ok = keys.isin(ev | ce).to_numpy()
-    if not ok.all() and (pd.api.types.is_bool_dtype(s) or (pd.api.types.is_numeric_dtype(s)
-                                                           and s.isin([0, 1]).all())) and not keys.isin(ev | ce).any():
+    zero_one = pd.api.types.is_bool_dtype(s) or (pd.api.types.is_numeric_dtype(s) and s.isin([0, 1]).all())
+    if not ok.all() and zero_one and not keys.isin(ev | ce).any():
         return s.astype(int).to_numpy()
     if not ok.all():
         bad = np.flatnonzero(~ok)
-        raise DataError(f"{where}event column {column!r} holds values other than the declared event "
-                        f"{[str(v) for v in event_values or ()]} and censoring {[str(v) for v in censor_values or ()]} labels: "
-                        f"{list(s.iloc[bad[:5]])} at {file_rows(bad)} (parameters event_values and censor_values)")
+        declared_ev, declared_ce = [str(v) for v in event_values or ()], [str(v) for v in censor_values or ()]
+        raise DataError(f"{where}event column {column!r} holds values other than the declared event {declared_ev} "
+                        f"and censoring {declared_ce} labels: {list(s.iloc[bad[:5]])} at {file_rows(bad)} "
+                        "(parameters event_values and censor_values)")
     return keys.isin(ev).astype(int).to_numpy()
 
 
