@@ -19,7 +19,7 @@ def setup(lang: str = "en") -> None:
 def begin(*, experiment=None, sheet=None, arm_col=None, control=None, outcomes=(), binary_outcomes=(),
           outcome_values=None, experiment_columns=None, survival_data=None, survival_sheet=None, duration_col=None,
           event_col=None, event_values=None, censor_values=None, strata_col=None, survival_columns=None,
-          codebook=None, currency=None, time_unit=None):
+          codebook=None, currency=None, time_unit=None, money_columns=()):
     """Read and check the run's tables (:func:`.steps.open_parts`; either may be None), then show the title, the
     key-findings box and the introduction: the bundled Hillstrom experiment and telco churn table are described
     only when they are the data, the user's files otherwise (file, customers, columns used, answers read as yes
@@ -27,7 +27,8 @@ def begin(*, experiment=None, sheet=None, arm_col=None, control=None, outcomes=(
 
     ``experiment_columns`` / ``survival_columns`` map further parameters to the columns they name (checked to be
     in the files); ``currency`` (``USD``, ``CNY``...) defaults to the codebook's, ``time_unit`` to the codebook's
-    unit of ``duration_col``. Returns the :class:`.steps.Parts`.
+    unit of ``duration_col``; ``money_columns`` are further columns holding money (:func:`.steps.money_columns`:
+    the outcomes worth 1 of the currency per unit, the value per period). Returns the :class:`.steps.Parts`.
     """
     from crmlab.report import current_lang, start
     from crmlab.report.fmt import use_currency
@@ -42,6 +43,7 @@ def begin(*, experiment=None, sheet=None, arm_col=None, control=None, outcomes=(
     cb = parts.codebook
     use_codebook(cb.terms() if cb is not None else None)
     use_currency(currency or (cb.currency if cb is not None else None))
-    text.use_data(cb, parts.time_unit)
+    text.use_data(cb, parts.time_unit, control=parts.exp.control if parts.exp is not None else None,
+                  money_columns=money_columns)
     start(text.CATALOG, current_lang(), codebook=cb, currency=currency, **sentences.intro_values(parts))
     return parts

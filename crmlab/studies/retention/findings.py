@@ -9,9 +9,10 @@ import pandas as pd
 
 from crmlab.report.fmt import fmt_num
 from crmlab.report.i18n import current_lang, pick
-from crmlab.report.narrative import interval, p_phrase, pct
+from crmlab.report.narrative import interval, md_escape, p_phrase, pct
 from crmlab.studies.retention import sentences as s
 from crmlab.studies.retention.text import (
+    arm_name,
     effect_text,
     level_text,
     md_money,
@@ -26,6 +27,10 @@ from crmlab.studies.retention.text import (
 
 def _zh() -> bool:
     return current_lang() == "zh"
+
+
+def arm_(label) -> str:
+    return md_escape(arm_name(label))
 
 
 @dataclass
@@ -76,6 +81,8 @@ class Found:
 
 # --------------------------------------------------------------------------- the experiment
 def _best_row(f: Found):
+    if f.itt is None:
+        return None
     rows = f.itt[(f.itt["outcome"] == f.outcome) & (f.itt["arm"] == str(f.arm))]
     return rows.iloc[0] if len(rows) else None
 
@@ -89,14 +96,14 @@ def effect_finding(f: Found) -> str | None:
     ci = effect_text(r["estimate"], r["ci_low"], r["ci_high"], r["outcome"], kind)
     base, after = (level_text(r["mean_control"], r["outcome"], kind), level_text(r["mean_treated"], r["outcome"], kind))
     sure = r["p_holm"] < f.alpha
-    ctl = name(f.parts.exp.control)
+    ctl = arm_(f.parts.exp.control)
     if _zh():
         verdict = "效应在 Holm 校正后仍然显著" if sure else "数据不能证明存在效应"
-        out = (f"{name(f.arm)}对{name(f.outcome)}的效应最大：{ci}（{pct(f.level, 0)} 置信区间），从{ctl}的 {base} "
+        out = (f"{arm_(f.arm)}对{name(f.outcome)}的效应最大：{ci}（{pct(f.level, 0)} 置信区间），从{ctl}的 {base} "
                f"到 {after}；{verdict}（Holm 校正 {p_phrase(r['p_holm'])}）。")
     else:
         verdict = "it holds after the Holm correction" if sure else "the data do not establish an effect"
-        out = (f"{name(f.arm)} has the largest effect on {name(f.outcome)}: {ci} ({pct(f.level, 0)} interval), from "
+        out = (f"{arm_(f.arm)} has the largest effect on {name(f.outcome)}: {ci} ({pct(f.level, 0)} interval), from "
                f"{base} under {ctl} to {after}; {verdict} (Holm {p_phrase(r['p_holm'])}).")
     if f.srm is not None and f.srm.alert:
         out = pick(en="**Sample-ratio mismatch: the arms are not as designed, so do not trust the effects.** ",
@@ -133,7 +140,12 @@ def targeting_finding(f: Found) -> str | None:
     beats = ev.get("gain_ci_low") is not None and ev.get("gain_ci_low") > 0
     everyone = pol.best_k >= 0.999
     zh = _zh()
-    if everyone:
+    if pol.best_k <= 0:
+        out = (f"没有值得联系的客户：按预测增益联系任何比例的客户，增量价值都抵不上联系成本（联系全部客户的每位客户净价值为 "
+               f"{e_nv}）。" if zh else
+               f"No one is worth contacting: at every share contacted by predicted uplift the incremental value falls "
+               f"short of the contact cost (contacting everyone nets {e_nv} per customer).")
+    elif everyone:
         out = (f"精准投放不如联系全部客户：联系所有人的每位客户净价值最高，为 {nv}。" if zh else
                f"Targeting does not beat contacting everyone: contacting all customers nets the most, {nv} per "
                "customer.")
@@ -267,9 +279,9 @@ def summary(f: Found) -> str:
         if chk:
             lines.append(chk)
         for r in f.itt.to_dict("records"):
-            lines.append(md_money(f"{name(r['arm'])}对{name(r['outcome'])}：{s.mean_line(r)}，相对提升 "
+            lines.append(md_money(f"{arm_(r['arm'])}对{name(r['outcome'])}：{s.mean_line(r)}，相对提升 "
                                   f"{pct(r['lift'], sign=True)}，Holm 校正 {p_phrase(r['p_holm'])}。" if zh else
-                                  f"{name(r['arm'])} on {name(r['outcome'])}: {s.mean_line(r)}, relative lift "
+                                  f"{arm_(r['arm'])} on {name(r['outcome'])}: {s.mean_line(r)}, relative lift "
                                   f"{pct(r['lift'], sign=True)}, Holm {p_phrase(r['p_holm'])}."))
         if f.cuped is not None:
             lines.append(s.cuped_line(f.cuped))

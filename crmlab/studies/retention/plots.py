@@ -9,6 +9,7 @@ import pandas as pd
 from crmlab.churn import calibration_table, lift_table
 from crmlab.report.i18n import pick, term
 from crmlab.studies.retention.text import (
+    arm_name,
     learner_name,
     model_name,
     money_header,
@@ -42,7 +43,7 @@ def plot_love(balance: pd.DataFrame, *, threshold: float = 0.1, ax=None):
         _fig, ax = plt.subplots(figsize=(6, 0.28 * len(covs) + 1.2))
     ypos = {c: i for i, c in enumerate(covs)}
     for arm, g in balance.groupby("arm", sort=False):
-        ax.scatter(g["smd"].abs(), g["covariate"].map(ypos), label=term(arm), s=22)
+        ax.scatter(g["smd"].abs(), g["covariate"].map(ypos), label=arm_name(arm), s=22)
     ax.set_yticks(range(len(covs)), [term_label(c) for c in covs], fontsize=8)
     ax.axvline(threshold, color="grey", ls="--", lw=1)
     ax.set_xlabel(pick(en="|standardized mean difference| vs control", zh="与对照组的 |标准化均值差|"))
@@ -54,7 +55,8 @@ def plot_effects(table: pd.DataFrame, *, label_cols=("arm", "outcome"), level: f
                  ax=None, pp: bool = False):
     """Forest plot of effects with their ``level`` intervals (rows labelled by ``label_cols``); ``pp`` shows
     differences of rates in percentage points."""
-    labels = table[list(label_cols)].astype(str).apply(lambda c: c.map(term)).agg(" | ".join, axis=1).tolist()
+    labels = table[list(label_cols)].astype(str).apply(
+        lambda c: c.map(arm_name if c.name == "arm" else term)).agg(" | ".join, axis=1).tolist()
     if ax is None:
         _fig, ax = plt.subplots(figsize=(6.5, 0.35 * len(labels) + 1.2))
     y = np.arange(len(labels))[::-1]
@@ -82,8 +84,8 @@ def plot_segment_effects(seg: pd.DataFrame, arm, outcome: str, *, level: float =
     """Forest plot of :func:`crmlab.experiments.segment_effects` of ``arm`` on ``outcome``."""
     binary = "kind" in seg.columns and (seg["kind"] == "binary").all()
     return plot_effects(seg, label_cols=("segment", "level"), level=level, pp=bool(binary),
-                        title=pick(en=f"{term(arm)}: effect on {term(outcome)} by segment",
-                                   zh=f"{term(arm)}：对{term(outcome)}的效应（按客户细分）"))
+                        title=pick(en=f"{arm_name(arm)}: effect on {term(outcome)} by segment",
+                                   zh=f"{arm_name(arm)}：对{term(outcome)}的效应（按客户细分）"))
 
 
 def plot_qini(curves: dict, *, outcome: str | None = None, ax=None):
@@ -217,7 +219,7 @@ def plot_sequential(results: dict, summary: pd.DataFrame, *, level: float = 0.95
             color = f"C{i}"
             x = _look_axis(g)
             ax.fill_between(x, g["ci_low"], g["ci_high"], color=color, alpha=0.2, step="post")
-            ax.plot(x, g["estimate"], color=color, label=term(arm), drawstyle="steps-post")
+            ax.plot(x, g["estimate"], color=color, label=arm_name(arm), drawstyle="steps-post")
             last = g.iloc[-1]
             s = summary[(summary["outcome"] == outcome) & (summary["arm"] == arm)].iloc[0]
             xe = _after(x, 0.15 * (i + 1))

@@ -44,6 +44,7 @@ from crmlab.studies.retention.sentences_time import (
     sbg_skipped,
 )
 from crmlab.studies.retention.text import (
+    arm_name,
     effect_text,
     learner_name,
     level_text,
@@ -88,6 +89,11 @@ def _zh() -> bool:
     return current_lang() == "zh"
 
 
+def arm_text(label) -> str:
+    """An arm in words, escaped for Markdown (:func:`.text.arm_name`)."""
+    return md_escape(arm_name(label))
+
+
 def whole_pct(share) -> str:
     """A share on a grid as a percentage: no decimals for a whole percent (10%, 15%), else one (12.5%)."""
     whole = abs(float(share) * 100 - round(float(share) * 100)) < 1e-9
@@ -121,8 +127,8 @@ def srm_note(srm) -> str:
 
 def target_arm_line(arm, outcome: str) -> str:
     """The arm the targeting analyses use."""
-    return pick(en=f"Arm of the targeting analyses: {name(arm)} (outcome: {name(outcome)}).",
-                zh=f"精准投放分析所用的实验组：{name(arm)}（结果变量：{name(outcome)}）。")
+    return pick(en=f"Arm of the targeting analyses: {arm_text(arm)} (outcome: {name(outcome)}).",
+                zh=f"精准投放分析所用的实验组：{arm_text(arm)}（结果变量：{name(outcome)}）。")
 
 
 def _kind(row) -> str:
@@ -137,12 +143,12 @@ def itt_line(itt: pd.DataFrame, control, alpha: float = 0.05) -> str:
     ci = effect_text(r["estimate"], r["ci_low"], r["ci_high"], r["outcome"], _kind(r))
     if _zh():
         return md_money(f"{n} 个效应中有 {sig} 个在 Holm 校正后显著（p < {alpha:g}）。相对提升最大的是"
-                f"{name(r['arm'])}对{name(r['outcome'])}的效应：{ci}，"
-                f"比{name(control)}组{'低' if r['lift'] < 0 else '高'} {pct(abs(r['lift']))}"
+                f"{arm_text(r['arm'])}对{name(r['outcome'])}的效应：{ci}，"
+                f"比{arm_text(control)}组{'低' if r['lift'] < 0 else '高'} {pct(abs(r['lift']))}"
                 f"（Holm 校正 {p_phrase(r['p_holm'])}）。")
     return md_money(f"{sig} of {n} effects hold after the Holm correction (p < {alpha:g}). The largest relative "
-                    f"lift is {name(r['arm'])} on {name(r['outcome'])}: {ci}, {pct(r['lift'], sign=True)} over "
-                    f"{name(control)} (Holm {p_phrase(r['p_holm'])}).")
+                    f"lift is {arm_text(r['arm'])} on {name(r['outcome'])}: {ci}, {pct(r['lift'], sign=True)} over "
+                    f"{arm_text(control)} (Holm {p_phrase(r['p_holm'])}).")
 
 
 def cuped_line(cuped: pd.DataFrame) -> str:
@@ -175,10 +181,10 @@ def segment_line(seg: pd.DataFrame, arm, outcome: str) -> str:
     if zh:
         tail = ("区间相互重叠，按这些变量细分难以找到响应明显更强的客户。" if overlap else
                 f"区间不重叠：{name(hi['segment'])}为{name(hi['level'])}的客户响应更强。")
-        return md_money(f"{name(arm)}对{name(outcome)}的效应在各细分客户中从{one(lo)}到{one(hi)}不等；{tail}")
+        return md_money(f"{arm_text(arm)}对{name(outcome)}的效应在各细分客户中从{one(lo)}到{one(hi)}不等；{tail}")
     tail = ("the intervals overlap, so these segments do not single out customers who respond more." if overlap else
             f"the intervals do not overlap: customers with {name(hi['segment'])} = {name(hi['level'])} respond more.")
-    return md_money(f"The effect of {name(arm)} on {name(outcome)} ranges across segments from {one(lo)} to {one(hi)}; "
+    return md_money(f"The effect of {arm_text(arm)} on {name(outcome)} ranges across segments from {one(lo)} to {one(hi)}; "
                     f"{tail}")
 
 
@@ -197,6 +203,9 @@ def policy_note(policy) -> str:
     """The best 'contact the top k%' policy (the head of :class:`~crmlab.uplift.PolicyResult`)."""
     ci = money_interval(policy.net_value, policy.ci_low, policy.ci_high)
     k = whole_pct(policy.best_k)
+    if policy.best_k <= 0:
+        return pick(en="Best policy: contact no one (no share contacted pays for its contacts).",
+                    zh="最优策略：不联系任何客户（联系任何比例的客户都抵不上联系成本）。")
     if policy.best_k >= 0.999:
         return md_money(pick(en=f"Best policy: contact everyone; net value {ci} per customer.",
                              zh=f"最优策略：联系全部客户；每位客户净价值 {ci}。"))
@@ -209,6 +218,12 @@ def policy_line(policy) -> str:
     ev = policy.everyone
     k, nv = whole_pct(policy.best_k), money_interval(policy.net_value, policy.ci_low, policy.ci_high)
     zero = money(0.0)
+    if policy.best_k <= 0:
+        e_nv = money_interval(ev.get("net_value"), ev.get("ci_low"), ev.get("ci_high"))
+        return md_money(pick(en=f"Contacting no one is the best of these policies: every share contacted by predicted "
+                                f"uplift nets less than {zero}; contacting everyone nets {e_nv} per customer.",
+                             zh=f"在这些策略中，不联系任何客户最好：按预测增益联系任何比例的客户，净价值都低于 {zero}；"
+                                f"联系全部客户的每位客户净价值为 {e_nv}。"))
     if policy.best_k >= 0.999:
         return md_money(pick(en=f"Contacting everyone is the best of these policies: net value {nv} per customer, "
                                 f"against {zero} for contacting no one; no smaller share by predicted uplift does "
@@ -258,7 +273,7 @@ def rmst_line(rm: pd.DataFrame, tau: float, duration_col: str) -> str:
     diffs = rm.iloc[1:].dropna(subset=["diff"])
     unit = time_unit()
     if _zh():
-        parts = "；".join(f"{name(r.group)}多 {interval(r.diff, r.ci_low, r.ci_high, sign=True)} {unit}"
+        parts = "；".join(f"{name(r.group)}相差 {interval(r.diff, r.ci_low, r.ci_high, sign=True)} {unit}"
                          for r in diffs.itertuples())
         return (f"在前 {with_time(tau)}内，{name(ref['group'])}客户平均仍为客户 {with_time(ref['rmst'])}"
                 "（限制平均生存时间）；与之相比，" + (parts or "无其他组") + "。")

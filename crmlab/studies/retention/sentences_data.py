@@ -6,7 +6,7 @@ from __future__ import annotations
 from crmlab.report.i18n import current_lang, pick, term
 from crmlab.report.narrative import md_escape
 from crmlab.studies.retention.captions import INTRO
-from crmlab.studies.retention.text import name, names, time_unit
+from crmlab.studies.retention.text import arm_names, name, names, time_unit
 
 
 def _zh() -> bool:
@@ -32,7 +32,7 @@ def _experiment(exp) -> str:
         out = _intro("hillstrom", rows=f"{len(exp.data):,}")
     else:
         out = _intro("experiment", file=md_escape(exp.file), rows=f"{len(exp.data):,}", k=len(exp.arms) + 1,
-                     arms=names(exp.arms), control=name(exp.control), outcomes=names(exp.outcomes))
+                     arms=arm_names(exp.arms), control=name(exp.control), outcomes=names(exp.outcomes))
     maps = value_maps_line(exp.value_maps)
     return out + ((" " if not _zh() else "") + maps if maps else "")
 
@@ -41,7 +41,10 @@ def _survival(surv) -> str:
     if surv.bundled and surv.file == "telco_churn.csv":
         out = _intro("telco", rows=f"{len(surv.data):,}", n_cols=surv.data.shape[1] - 3)
     else:
-        unit = time_unit() if surv is not None else ""
+        from crmlab.studies.retention.text import _DATA
+
+        unit = time_unit() + ("" if _DATA["time_unit"] else pick(en=", unknown: set the parameter `time_unit`",
+                                                                 zh="，单位未知：请设置参数 `time_unit`"))
         out = _intro("survival", file=md_escape(surv.file), rows=f"{len(surv.data):,}",
                      churned=f"{int(surv.events.sum()):,}", duration=name(surv.duration_col), unit=unit,
                      event=name(surv.event_col), strata=name(surv.strata_col))

@@ -7,7 +7,7 @@ import pandas as pd
 from crmlab.report.fmt import fmt_num
 from crmlab.report.i18n import current_lang, pick, term
 from crmlab.report.narrative import interval, join_words, md_escape, pct
-from crmlab.studies.retention.text import is_money, md_money, money, money_interval
+from crmlab.studies.retention.text import arm_name, is_money, md_money, money, money_interval
 
 __all__ = ["aa_line", "arrival_note", "budget_line", "budget_skipped", "budget_summary_line", "ratio_line",
            "ratio_skipped", "sequential_line", "sequential_skipped", "sequential_summary_line", "when"]
@@ -45,7 +45,7 @@ def arrival_note(simulated: bool, n_looks: int, seed, column: str | None = None)
 
 
 def _effect(arm, outcome) -> str:
-    return f"{term(arm)}对{term(outcome)}" if _zh() else f"{term(arm)} on {term(outcome)}"
+    return f"{arm_name(arm)}对{term(outcome)}" if _zh() else f"{arm_name(arm)} on {term(outcome)}"
 
 
 def sequential_line(summary: pd.DataFrame, level: float) -> str:
@@ -138,14 +138,14 @@ def ratio_line(table: pd.DataFrame, control, covariates) -> str:
         def est(r):
             return (money_interval(r.estimate, r.ci_low, r.ci_high, sign=True) if cash
                     else interval(r.estimate, r.ci_low, r.ci_high, sign=True))
-        arms = [(f"{term(r.arm)} {est(r)}"
+        arms = [(f"{arm_name(r.arm)} {est(r)}"
                  f"（相对提升 {pct(r.lift, sign=True)} [{pct(r.lift_ci_low)}, {pct(r.lift_ci_high)}]）") if zh else
-                (f"{term(r.arm)} {est(r)} ({pct(r.lift, sign=True)} "
+                (f"{arm_name(r.arm)} {est(r)} ({pct(r.lift, sign=True)} "
                  f"[{pct(r.lift_ci_low)}, {pct(r.lift_ci_high)}])") for r in g.itertuples()]
         if zh:
-            parts.append(f"{term(num)}/{term(den)}（{term(control)}组为 {ctl}）：" + "，".join(arms))
+            parts.append(f"{term(num)}/{term(den)}（{arm_name(control)}为 {ctl}）：" + "，".join(arms))
         else:
-            parts.append(f"{term(num)} per {term(den)} ({term(control)}: {ctl}): " + ", ".join(arms))
+            parts.append(f"{term(num)} per {term(den)} ({arm_name(control)}: {ctl}): " + ", ".join(arms))
     lo, hi = pct(table["variance_reduction"].min()), pct(table["variance_reduction"].max())
     vr = lo if lo == hi else (f"{lo} 至 {hi}" if zh else f"{lo} to {hi}")
     if zh:
@@ -177,7 +177,7 @@ def budget_line(policy, curve: pd.DataFrame, cost: float, n_customers: int) -> s
     if zh:
         ok = (f"在 {lv} 水平上其价值得到确认" if policy.ci_low > 0 else
               "区间包含 0：数据不能证明该策略能带来正的净价值")
-        out = (f"预算 {money(policy.budget)}、每次联系成本 {money(cost)} 时，策略联系预测净价值最高的 "
+        out = (f"预算 {money(policy.budget)}、每次联系成本 {money(cost)}时，策略联系预测净价值最高的 "
                f"{n} 位客户（占 {n_customers:,} 位的 {share}）；在留出样本上总净价值为 {nv}，ROI {roi}；{ok}。")
         if short:
             out += f"只有这些客户的预测净价值为正，因此只花费 {money(policy.cost)}。"

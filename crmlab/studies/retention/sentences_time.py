@@ -9,7 +9,7 @@ import pandas as pd
 from crmlab.report.fmt import fmt_num
 from crmlab.report.i18n import current_lang, pick, term
 from crmlab.report.narrative import interval, join_words, md_escape, p_phrase, pct
-from crmlab.studies.retention.text import md_money, money, term_label, with_time
+from crmlab.studies.retention.text import md_money, money, names, term_label, with_time
 
 __all__ = ["aft_line", "aft_skipped", "cif_line", "cr_line", "ph_line", "ph_summary_line", "reasons_note",
            "reasons_skipped", "reasons_summary_line", "remaining_line", "sbg_line", "sbg_skipped"]
@@ -20,7 +20,7 @@ def _zh() -> bool:
 
 
 def _words(items) -> str:
-    return join_words([term(x) for x in items]) if _zh() else md_escape(join_words([term(x) for x in items]))
+    return names(items)
 
 
 def _global(ph_test: pd.DataFrame) -> str:

@@ -19,10 +19,12 @@ from crmlab.studies.retention.steps_data import (  # noqa: F401 - re-exported fo
     Experiment,
     Parts,
     Survival,
+    merged_codebook,
     open_experiment,
     open_parts,
     open_survival,
     split_labels,
+    time_unit_of,
     variables_table,
 )
 from crmlab.studies.retention.steps_experiment import (  # noqa: F401 - re-exported for the notebook
@@ -127,6 +129,13 @@ def effects_record(table: pd.DataFrame, fields) -> dict:
     """``{"<arm>|<outcome>": {field: value}}`` for each row of an effect table (the ``itt`` / ``cuped`` records)."""
     return {f"{arm}|{outcome}": {f: row[f] for f in fields}
             for arm, outcome, row in zip(table["arm"], table["outcome"], table[list(fields)].to_dict("records"))}
+
+
+def money_columns(value_per_outcome: dict | None, value_col: str | None = None) -> list[str]:
+    """Columns that hold money without a codebook saying so: the outcomes worth exactly 1 of the currency per
+    unit in ``value_per_outcome`` (a spend column) and ``value_col`` (the value a customer brings per period)."""
+    out = [str(o) for o, w in (value_per_outcome or {}).items() if float(w) == 1.0]
+    return out + ([str(value_col)] if value_col else [])
 
 
 def outcome_kinds(itt: pd.DataFrame) -> dict:

@@ -18,6 +18,7 @@ from crmlab.report.narrative import interval, pct
 from crmlab.report.narrative import readable as _readable
 from crmlab.studies.retention.sentences_experiment import when
 from crmlab.studies.retention.text import (
+    arm_name,
     effect_text,
     effect_value,
     is_money,
@@ -72,6 +73,14 @@ def units(out: pd.DataFrame, money=MONEY, time=TIME) -> pd.DataFrame:
     return out.rename(columns={k: v for k, v in names.items() if k in out.columns})
 
 
+def _arms(df: pd.DataFrame) -> pd.DataFrame:
+    """A copy with the arm column in words (:func:`.text.arm_name`)."""
+    out = df.copy()
+    if "arm" in out.columns:
+        out["arm"] = out["arm"].map(arm_name)
+    return out
+
+
 def readable(df: pd.DataFrame, *, index_words: bool = False) -> pd.DataFrame:
     """The reader's copy of a result table of this study (the input is not changed).
 
@@ -80,7 +89,7 @@ def readable(df: pd.DataFrame, *, index_words: bool = False) -> pd.DataFrame:
     are shown in the current language with ``index_words`` or when the index is named after a
     word column.
     """
-    out = df.copy()
+    out = _arms(df)
     if "model" in out.columns:
         out["model"] = out["model"].map(model_name)
     if "learner" in out.columns:
@@ -104,7 +113,7 @@ def readable(df: pd.DataFrame, *, index_words: bool = False) -> pd.DataFrame:
 
 def itt(table: pd.DataFrame) -> pd.DataFrame:
     """Effects per arm and outcome: arm, outcome, control level, effect [CI] in its unit, relative lift, p."""
-    out = table.assign(
+    out = _arms(table).assign(
         mean_control=[level_text(v, o, k) for v, o, k in zip(table["mean_control"], table["outcome"], table["kind"])],
         effect=[effect_text(e, lo, hi, o, k) for e, lo, hi, o, k in
                 zip(table["estimate"], table["ci_low"], table["ci_high"], table["outcome"], table["kind"])])
@@ -127,7 +136,7 @@ def cuped(table: pd.DataFrame, kinds: dict) -> pd.DataFrame:
     """Regression-adjusted effects beside the unadjusted ones, in the outcome's unit, and the variance reduction."""
     def kind(o):
         return kinds.get(o, "continuous")
-    out = table.assign(effect_ci=[effect_text(e, lo, hi, o, kind(o)) for e, lo, hi, o in
+    out = _arms(table).assign(effect_ci=[effect_text(e, lo, hi, o, kind(o)) for e, lo, hi, o in
                                   zip(table["estimate"], table["ci_low"], table["ci_high"], table["outcome"])],
                        estimate_unadjusted=[effect_value(e, o, kind(o)) for e, o in
                                             zip(table["estimate_unadjusted"], table["outcome"])])
@@ -163,7 +172,7 @@ def sequential(summary: pd.DataFrame, kinds: dict | None = None) -> pd.DataFrame
     """When each effect could be called, and the last look's confidence sequence beside the fixed-horizon interval
     (in the outcome's unit: percentage points for a yes/no outcome, money for a money outcome)."""
     kinds = kinds or {}
-    out = summary.copy()
+    out = _arms(summary)
     out["first_time"] = out["first_time"].map(lambda t: "-" if pd.isna(t) else when(t))
     out["naive_first_look"] = out["naive_first_look"].map(lambda v: "-" if pd.isna(v) else f"{int(v)}")
     out["cs"] = [effect_text(e, lo, hi, o, kinds.get(o, "continuous")) for e, lo, hi, o in
@@ -182,7 +191,7 @@ def aa(table: pd.DataFrame) -> pd.DataFrame:
 def ratio(table: pd.DataFrame) -> pd.DataFrame:
     """Ratio effects: metric, arm, control and treated ratio, difference [CI], relative lift [CI], p, variance
     reduction."""
-    out = table.assign(lift_ci=[_lift_ci(*v) for v in zip(table["lift"], table["lift_ci_low"],
+    out = _arms(table).assign(lift_ci=[_lift_ci(*v) for v in zip(table["lift"], table["lift_ci_low"],
                                                              table["lift_ci_high"])],
                        metric=[f"{term(a)}/{term(b)}" for a, b in zip(table["numerator"], table["denominator"])])
     cash = [is_money(a) and not is_money(b) for a, b in zip(table["numerator"], table["denominator"])]

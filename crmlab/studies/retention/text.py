@@ -150,20 +150,46 @@ TERMS: dict[str, dict[str, str]] = {
 }
 
 # --------------------------------------------------------------------------- the data's units
-_DATA: dict = {"codebook": None, "time_unit": None}
+_DATA: dict = {"codebook": None, "time_unit": None, "control": None, "money": set()}
 
 #: a unit of time: (English plural, Chinese after a number, Chinese in a header)
 TIME_WORDS = {"days": ("days", "天", "天"), "weeks": ("weeks", "周", "周"), "months": ("months", "个月", "月"),
               "years": ("years", "年", "年"), None: ("periods", "期", "期")}
 
 
-def use_data(codebook=None, time_unit: str | None = None) -> None:
-    """The codebook and the unit of time of the run (set by the study's setup)."""
-    _DATA["codebook"], _DATA["time_unit"] = codebook, time_unit
+def use_data(codebook=None, time_unit: str | None = None, *, control=None, money_columns=()) -> None:
+    """The codebook, the unit of time, the control arm's label and further money columns of the run (set by the
+    study's :func:`~crmlab.studies.retention.begin`)."""
+    _DATA.update(codebook=codebook, time_unit=time_unit, control=None if control is None else str(control),
+                 money={str(c) for c in money_columns or ()})
+
+
+def arm_name(label) -> str:
+    """An arm in words: its label from the codebook, else the label itself, unless the label is a bare code
+    (``0``, ``1``, ``A``): then ``control (0)`` / ``对照组（0）`` or ``arm 1`` / ``实验组 1``."""
+    text_ = term(label)
+    code = str(label).strip()
+    if text_ != code or not (code.isdigit() or len(code) <= 2):
+        return text_
+    if code == _DATA["control"]:
+        return pick(en=f"control ({code})", zh=f"对照组（{code}）")
+    return pick(en=f"arm {code}", zh=f"实验组 {code}")
+
+
+def arm_names(items) -> str:
+    """Arms joined for a sentence (:func:`arm_name`)."""
+    from crmlab.report.narrative import join_words
+
+    words = [md_escape(arm_name(x)) for x in items]
+    if current_lang() == "zh":
+        return words[0] if len(words) == 1 else "、".join(words[:-1]) + "和" + words[-1] if words else ""
+    return join_words(words)
 
 
 def is_money(column: str) -> bool:
     """True when the codebook gives ``column`` the unit ``money``."""
+    if str(column) in _DATA["money"]:
+        return True
     cb = _DATA["codebook"]
     entry = cb.columns.get(column) if cb is not None else None
     return bool(entry is not None and (entry.unit or "").lower() in ("money", "currency"))
@@ -277,10 +303,10 @@ def names(items) -> str:
 
 
 def term_label(t: str) -> str:
-    """A model term in words: ``contract=One year`` -> ``Contract: One year`` / ``合同类型：一年合同``."""
+    """A model term in words: ``contract=One year`` -> ``Contract (One year)`` / ``合同类型（一年合同）``."""
     if isinstance(t, str) and "=" in t:
         col, _, lvl = t.partition("=")
-        return f"{term(col)}：{term(lvl)}" if current_lang() == "zh" else f"{term(col)}: {term(lvl)}"
+        return f"{term(col)}（{term(lvl)}）" if current_lang() == "zh" else f"{term(col)} ({term(lvl)})"
     return term(t)
 
 
