@@ -251,8 +251,9 @@ def sbg_line(res, compare: pd.DataFrame, strata_col: str) -> str:
     out = []
     for r in res.table.to_dict("records"):
         g = term(r["group"])
-        ab = (f"α = {interval(r['alpha'], r['alpha'] - 1.96 * r['alpha_se'], r['alpha'] + 1.96 * r['alpha_se'])}, "
-              f"β = {interval(r['beta'], r['beta'] - 1.96 * r['beta_se'], r['beta'] + 1.96 * r['beta_se'])}")
+        ab = (f"α = {interval(r['alpha'], r['alpha'] - 1.96 * r['alpha_se'], r['alpha'] + 1.96 * r['alpha_se'])}"
+              + ("，" if zh else ", ")
+              + f"β = {interval(r['beta'], r['beta'] - 1.96 * r['beta_se'], r['beta'] + 1.96 * r['beta_se'])}")
         value = ""
         if pd.notna(r["residual_value"]):
             value = (f"其 {r['active']:,} 位现有客户未来{term('value')}的折现期望值合计 {money(r['residual_value'])}"
@@ -284,11 +285,11 @@ def sbg_line(res, compare: pd.DataFrame, strata_col: str) -> str:
         other = [g for g in res.not_fitted if g not in rises]
         if rises:
             detail = ("；" if zh else "; ").join(
-                f"{term(g)} " + (f"从每期 {_rate_pct(v['churn_early'])} 升至 {_rate_pct(v['churn_late'])}" if zh else
+                term(g) + (f"从每期 {_rate_pct(v['churn_early'])} 升至 {_rate_pct(v['churn_late'])}" if zh else " " +
                                  f"{_rate_pct(v['churn_early'])} a period in the first half against "
                                  f"{_rate_pct(v['churn_late'])} in the second") for g, v in rises.items())
             out.append(
-                f"{join_words([term(g) for g in rises])}无法用 sBG 模型描述：其流失率随时长上升（前半段与后半段观察期相比：{detail}），"
+                f"{names(list(rises))}无法用 sBG 模型描述：其流失率随时长上升（前半段与后半段观察期相比：{detail}），"
                 "而 sBG 模型只允许续约随时长变得更可能。固定期限合同只能在到期日结束；可以合同期限为一期重新拟合，"
                 "或直接使用上文的 Kaplan-Meier 曲线。" if zh else
                 md_escape(f"{join_words([term(g) for g in rises])} cannot be described by the sBG: their churn rises "
@@ -296,7 +297,7 @@ def sbg_line(res, compare: pd.DataFrame, strata_col: str) -> str:
                           "Fixed-term contracts end at their renewal dates; fit them with the contract term as the "
                           "period, or read their Kaplan-Meier curves above."))
         if other:
-            out.append(f"{join_words([term(g) for g in other])}没有足够的流失客户来拟合 sBG 模型。" if zh else
+            out.append(f"{names(other)}没有足够的流失客户来拟合 sBG 模型。" if zh else
                        md_escape(f"{join_words([term(g) for g in other])}: too few churned customers for the sBG."))
     if res.table.empty and not res.not_fitted:
         return ""

@@ -273,7 +273,8 @@ def open_survival(path, *, sheet=None, duration_col: str, event_col: str, event_
                         f"{MIN_SURVIVAL}; parameter survival_data)")
     raw = df[duration_col]
     d = _numbers(raw) if raw.dtype == object else pd.to_numeric(raw, errors="coerce")
-    d = pd.Series(np.nan, index=raw.index) if d is None else d
+    if d is None:  # some values are not numbers: those are the rows to name
+        d = pd.to_numeric(raw.astype(str).str.strip().str.replace(",", "", regex=False), errors="coerce")
     bad = np.flatnonzero(d.isna().to_numpy())
     if bad.size:
         raise DataError(f"{file}: column {duration_col!r} (parameter duration_col) is empty or not a number at "
