@@ -23,7 +23,7 @@ from crmlab.core.errors import DataError, ParameterError
 from crmlab.report import use_lang
 from crmlab.report.narrative import p_phrase
 from crmlab.simulate.competing_risks import simulate_competing_risks
-from crmlab.studies.retention import plots, steps, tables, text
+from crmlab.studies.retention import plots, steps, tables
 from crmlab.studies.retention import sentences as s
 from tests.conftest import FIXTURES
 
