@@ -267,7 +267,9 @@ def test_variables_appendix_lists_codes_roles_labels_and_units():
     assert v["variable"].tolist() == ["tenure", "churn", "contract", "monthly_charges"]  # each column once
     assert v.set_index("variable").loc["tenure", ["label_en", "label_zh", "unit"]].tolist() == ["Tenure", "在网时长",
                                                                                                  "months"]
-    shown = tables.variables(v)
+    from tests.test_study_retention import plain
+
+    shown = plain(tables.variables(v))
     assert list(shown.columns) == ["code", "table", "role", "label (English)", "label (Chinese)", "unit"]
     assert shown.iloc[0].tolist() == ["tenure", "churn table", "time as a customer", "Tenure", "在网时长", "months"]
     with use_lang("zh"):

@@ -16,7 +16,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "zh": "在 {p_control:.0%} 基准率上检测各提升幅度的统计功效随实验客户总数（对数刻度）的变化；"
               "虚线为 {power:.0%} 的目标功效。"},
     "srm_counts": {"en": "Customers per arm: observed against the design split.",
-                   "zh": "各实验组的客户数：实际数与设计比例对比。"},
+                   "zh": "各组的客户数：实际数与设计比例对比。"},
     "love_plot": {
         "en": "Covariate balance: |standardized mean difference| of each pre-treatment covariate between each arm "
               "and control; the dashed line marks 0.1 (balanced below it).",
@@ -218,21 +218,23 @@ INTRO: dict[str, dict[str, str]] = {
               "sequences, so a team may look every day), **ratio metrics** (spend per visit and the like, by the "
               "delta method), **who responds** (cross-fitted uplift models, Qini curves), **is it worth it** (net "
               "value and ROI of targeting) and **targeting on a budget** (whom to contact for a given budget, valued "
-              "on held-out folds).",
+              "on held-out folds); monitoring, ratio metrics and the budget run when their parameters ask for them.",
         "zh": "实验部分：**实验设计**（统计功效、样本量、最小可检测效应）、**随机化检查**（样本比例失衡、协变量平衡）、"
               "**带区间的效应估计**（按实验组和结果变量，Holm 校正，以及 CUPED 回归调整）、**序贯监控**（随时有效的"
               "置信序列，允许团队每天查看）、**比率指标**（如每次到访的消费额，采用 Delta 方法）、**谁会响应**（交叉"
               "拟合的增益模型、Qini 曲线）、**是否值得**（精准投放的净价值与投资回报率 ROI）和**预算约束下的精准投放**"
-              "（给定预算时联系哪些客户，在留出样本上评估价值）。"},
+              "（给定预算时联系哪些客户，在留出样本上评估价值）；序贯监控、比率指标和预算约束下的投放在相应参数要求时运行。"},
     "steps_survival": {
         "en": "For the churn table: **time to churn** (Kaplan-Meier, log-rank, Cox with R's proportional-hazards "
               "check, RMST), **churn by reason** (cumulative incidence, Gray's test, Fine-Gray beside cause-specific "
               "Cox), **parametric time to churn** (Weibull and log-logistic models, expected remaining time), "
               "**contract renewals** (the shifted-beta-geometric model: retention curves and discounted expected "
               "residual lifetime) and **churn early warning** (calibrated classifiers, lift, customers ranked by "
-              "value at risk).",
+              "value at risk); churn by reason, the parametric models and contract renewals run when their parameters "
+              "ask for them.",
         "zh": "流失表部分：**流失时间**（Kaplan-Meier 生存曲线、对数秩检验、Cox 比例风险模型及与 R 一致的比例风险检验、"
               "限制平均生存时间 RMST）、**按原因划分的流失**（累积发生率、Gray 检验、Fine-Gray 模型与特定原因 Cox 模型"
               "并列）、**参数化的流失时间模型**（Weibull 与对数逻辑斯蒂模型、预期剩余时长）、**合同续约**（移位贝塔几何"
-              "模型：保留曲线与折现预期剩余期数）以及**流失预警**（经过校准的分类模型、提升度、按风险价值排序的客户）。"},
+              "模型：保留曲线与折现预期剩余期数）以及**流失预警**（经过校准的分类模型、提升度、按风险价值排序的客户）；"
+              "按原因划分的流失、参数化模型和合同续约在相应参数要求时运行。"},
 }

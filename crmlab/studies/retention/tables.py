@@ -10,12 +10,14 @@ unit of time where the column holds one.
 """
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 from crmlab.report.fmt import currency_unit, fmt_money, fmt_num
 from crmlab.report.i18n import current_lang, term
 from crmlab.report.narrative import interval, pct
-from crmlab.report.narrative import readable as _readable
+from crmlab.report.narrative import readable as _narrative_readable
 from crmlab.studies.retention.sentences_experiment import when
 from crmlab.studies.retention.text import (
     arm_name,
@@ -62,6 +64,20 @@ def amount(v) -> str:
     return f"{v:,.0f}" if abs(v) >= 1000 else f"{v:,.2f}"
 
 
+def nowrap(out: pd.DataFrame) -> pd.DataFrame:
+    """Headers that a narrow screen does not break into a tall header row: in Chinese never inside a header (its
+    spaces made non-breaking), in English not before ``[CI]`` or a unit in brackets."""
+    nb, joiner = "\u00a0", "\u2060"
+
+    def one(h):
+        if not isinstance(h, str):
+            return h
+        if current_lang() == "zh":  # no break at a space or next to a bracket: the header stays on one line
+            return re.sub(r"(?=[（(\[])|(?<=[）)\]])", joiner, h.replace(" ", nb)).strip(joiner)
+        return h.replace(" [", nb + "[").replace(" (", nb + "(")
+    return out.rename(columns=one)
+
+
 def units(out: pd.DataFrame, money=MONEY, time=TIME) -> pd.DataFrame:
     """Headers of a readable table with the currency or the unit of time (``net value ($) [CI]``)."""
     names = {}
@@ -105,10 +121,15 @@ def readable(df: pd.DataFrame, *, index_words: bool = False) -> pd.DataFrame:
     for c in MONEY:
         if c in out.columns and c not in (trio or ()) and pd.api.types.is_numeric_dtype(out[c]):
             out[c] = out[c].map(amount)
-    shown = _readable(out, intervals=[trio] if trio else (), percent=percent, whole_percent=WHOLE_PERCENT,
-                      sign=("estimate", "lift"), words=WORDS, p_columns=P_COLUMNS,
-                      index_words=index_words or out.index.name in WORDS)
-    return units(shown)
+    shown = _narrative_readable(out, intervals=[trio] if trio else (), percent=percent, whole_percent=WHOLE_PERCENT,
+                                sign=("estimate", "lift"), words=WORDS, p_columns=P_COLUMNS,
+                                index_words=index_words or out.index.name in WORDS)
+    return nowrap(units(shown))
+
+
+def _readable(df, **kw) -> pd.DataFrame:
+    """:func:`crmlab.report.narrative.readable` with headers that do not break (:func:`nowrap`)."""
+    return nowrap(_narrative_readable(df, **kw))
 
 
 def itt(table: pd.DataFrame) -> pd.DataFrame:
@@ -150,7 +171,7 @@ def km_at(table: pd.DataFrame) -> pd.DataFrame:
     out.columns = [with_time(c) for c in out.columns]
     out = out.map(lambda v: pct(v) if pd.notna(v) else "-")
     out.index = pd.Index([term(v) for v in out.index], name=term("group"))
-    return out
+    return nowrap(out)
 
 
 def risk_top(rank: pd.DataFrame) -> pd.DataFrame:
@@ -229,7 +250,7 @@ def cif(at: pd.DataFrame) -> pd.DataFrame:
     wide = wide.loc[list(dict.fromkeys(show["row"])), list(dict.fromkeys(show["column"]))]
     wide.index.name = f"{term('cause')} | {term('group')}"
     wide.columns.name = None
-    return wide
+    return nowrap(wide)
 
 
 def gray(tests: pd.DataFrame) -> pd.DataFrame:

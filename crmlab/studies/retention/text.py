@@ -30,11 +30,11 @@ TERMS: dict[str, dict[str, str]] = {
     "expected": {"en": "expected", "zh": "期望数"}, "share_observed": {"en": "observed share", "zh": "实际占比"},
     "share_expected": {"en": "design share", "zh": "设计占比"}, "covariate": {"en": "covariate", "zh": "协变量"},
     "mean_treated": {"en": "treated mean", "zh": "实验组均值"}, "mean_control": {"en": "control mean", "zh": "对照组均值"},
-    "smd": {"en": "standardized mean difference (SMD)", "zh": "标准化均值差 (SMD)"},
+    "smd": {"en": "SMD", "zh": "标准化均值差"},
     # effects
     "kind": {"en": "kind", "zh": "类型"}, "method": {"en": "method", "zh": "方法"},
-    "n_treated": {"en": "treated customers", "zh": "实验组客户数"}, "n_control": {"en": "control customers", "zh": "对照组客户数"},
-    "lift": {"en": "relative lift", "zh": "相对提升"}, "p_holm": {"en": "Holm-adjusted p", "zh": "Holm 校正 p 值"},
+    "n_treated": {"en": "treated n", "zh": "实验组客户数"}, "n_control": {"en": "control n", "zh": "对照组客户数"},
+    "lift": {"en": "relative lift", "zh": "相对提升"}, "p_holm": {"en": "Holm p", "zh": "Holm 校正 p 值"},
     "estimate_unadjusted": {"en": "unadjusted estimate", "zh": "未调整估计值"},
     "se_unadjusted": {"en": "unadjusted SE", "zh": "未调整标准误"},
     "variance_reduction": {"en": "variance reduction", "zh": "方差缩减"},
@@ -53,13 +53,13 @@ TERMS: dict[str, dict[str, str]] = {
     "net_value": {"en": "net value", "zh": "净价值"}, "roi": {"en": "ROI", "zh": "投资回报率 ROI"},
     # survival
     "stratum": {"en": "group", "zh": "组别"}, "group": {"en": "group", "zh": "组别"},
-    "events": {"en": "churned", "zh": "流失客户数"}, "median": {"en": "median time to churn", "zh": "流失时间中位数"},
+    "events": {"en": "churned", "zh": "流失客户数"}, "median": {"en": "median", "zh": "中位数"},
     "median_ci_low": {"en": "median CI low", "zh": "中位数区间下限"},
     "median_ci_high": {"en": "median CI high", "zh": "中位数区间上限"},
-    "o_minus_e_sq_over_v": {"en": "(O−E)²/V", "zh": "(O−E)²/V"}, "tau": {"en": "horizon τ", "zh": "截止时间 τ"},
-    "rmst": {"en": "restricted mean time as a customer (RMST)", "zh": "限制平均生存时间 (RMST)"},
-    "diff": {"en": "difference", "zh": "差值"}, "diff_se": {"en": "SE of the difference", "zh": "差值标准误"},
-    "coef": {"en": "coefficient", "zh": "系数"}, "hr": {"en": "hazard ratio (HR)", "zh": "风险比 (HR)"},
+    "o_minus_e_sq_over_v": {"en": "(O−E)²/V", "zh": "(O−E)²/V"}, "tau": {"en": "horizon", "zh": "截止时间"},
+    "rmst": {"en": "RMST", "zh": "限制平均生存时间"},
+    "diff": {"en": "difference", "zh": "差值"}, "diff_se": {"en": "SE (difference)", "zh": "差值标准误"},
+    "coef": {"en": "coefficient", "zh": "系数"}, "hr": {"en": "HR", "zh": "风险比"},
     "chi2": {"en": "chi-square", "zh": "卡方"},
     # churn early warning
     "auc": {"en": "AUC", "zh": "AUC"}, "auc_fold_sd": {"en": "AUC sd across folds", "zh": "AUC 折间标准差"},
@@ -67,7 +67,7 @@ TERMS: dict[str, dict[str, str]] = {
     "base_rate": {"en": "churn rate", "zh": "基准流失率"}, "bin": {"en": "risk decile", "zh": "风险十分位"},
     "churners": {"en": "churned", "zh": "流失客户数"}, "churn_rate": {"en": "churn rate", "zh": "流失率"},
     "share_targeted": {"en": "share of customers", "zh": "覆盖客户比例"},
-    "cumulative_gain": {"en": "share of churners caught", "zh": "累计捕获率"},
+    "cumulative_gain": {"en": "churners caught", "zh": "累计捕获率"},
     "customer": {"en": "customer (pseudonym)", "zh": "客户（假名）"}, "p_churn": {"en": "P(churn)", "zh": "流失概率"},
     "value": {"en": "value at stake", "zh": "客户价值"}, "value_at_risk": {"en": "value at risk", "zh": "风险价值"},
     "rank": {"en": "rank", "zh": "排名"}, "lift_ratio": {"en": "lift (x average)", "zh": "提升度（倍）"},
@@ -82,11 +82,11 @@ TERMS: dict[str, dict[str, str]] = {
     "GLOBAL": {"en": "GLOBAL (all terms)", "zh": "整体（全部变量）"},
     # sequential monitoring
     "first_time": {"en": "called on", "zh": "宣布时间"},
-    "naive_first_look": {"en": "naive call (look)", "zh": "常规区间宣布（第几次查看）"},
-    "cs": {"en": "confidence sequence (last look)", "zh": "置信序列（最后一次查看）"},
-    "fixed": {"en": "fixed-horizon interval", "zh": "固定样本量区间"},
+    "naive_first_look": {"en": "naive call (look)", "zh": "常规区间宣布（查看次序）"},
+    "cs": {"en": "confidence sequence", "zh": "置信序列"},
+    "fixed": {"en": "fixed interval", "zh": "固定样本量区间"},
     "p_anytime": {"en": "always-valid p", "zh": "随时有效 p 值"},
-    "width_ratio": {"en": "width vs fixed", "zh": "宽度倍数"},
+    "width_ratio": {"en": "width ratio", "zh": "宽度倍数"},
     "confidence_sequence": {"en": "confidence sequence", "zh": "置信序列"},
     "naive_daily": {"en": "naive daily intervals", "zh": "每日常规区间"},
     "fixed_end": {"en": "one look at the end", "zh": "仅在最后查看一次"},
@@ -95,7 +95,7 @@ TERMS: dict[str, dict[str, str]] = {
     # ratio metrics
     "metric": {"en": "metric", "zh": "指标"}, "ratio_control": {"en": "control ratio", "zh": "对照组比率"},
     "ratio_treated": {"en": "treated ratio", "zh": "实验组比率"},
-    "lift_ci": {"en": "relative lift [CI]", "zh": "相对提升 [置信区间]"},
+    "lift_ci": {"en": "lift [CI]", "zh": "相对提升 [置信区间]"},
     # budgeted targeting
     "budget": {"en": "budget", "zh": "预算"}, "n_contacts": {"en": "customers contacted", "zh": "联系客户数"},
     "share_contacted": {"en": "share contacted", "zh": "联系客户比例"},
@@ -108,7 +108,7 @@ TERMS: dict[str, dict[str, str]] = {
     "contract": {"en": "contract", "zh": "合同类型"}, "Month-to-month": {"en": "Month-to-month", "zh": "按月合同"},
     "One year": {"en": "One year", "zh": "一年合同"}, "Two year": {"en": "Two year", "zh": "两年合同"},
     "hr_true": {"en": "true HR", "zh": "真实风险比"}, "cs_hr": {"en": "cause-specific HR", "zh": "特定原因风险比"},
-    "shr": {"en": "Fine-Gray subdistribution HR", "zh": "Fine-Gray 子分布风险比"},
+    "shr": {"en": "Fine-Gray HR", "zh": "Fine-Gray 子分布风险比"},
     # parametric time to churn
     "likelihood": {"en": "likelihood", "zh": "似然类型"}, "partial": {"en": "partial", "zh": "偏似然"},
     "full": {"en": "full", "zh": "完全似然"}, "loglik": {"en": "log-likelihood", "zh": "对数似然"},
@@ -116,20 +116,20 @@ TERMS: dict[str, dict[str, str]] = {
     "shape": {"en": "shape", "zh": "形状参数"}, "model": {"en": "model", "zh": "模型"},
     "aft_cox": {"en": "Cox", "zh": "Cox"}, "aft_weibull": {"en": "Weibull", "zh": "Weibull"},
     "aft_loglogistic": {"en": "log-logistic", "zh": "对数逻辑斯蒂"},
-    "hr_weibull": {"en": "HR implied by Weibull", "zh": "Weibull 隐含风险比"},
+    "hr_weibull": {"en": "Weibull HR", "zh": "Weibull 隐含风险比"},
     "time_ratio_weibull": {"en": "time ratio (Weibull)", "zh": "时间比（Weibull）"},
     "time_ratio_loglogistic": {"en": "time ratio (log-logistic)", "zh": "时间比（对数逻辑斯蒂）"},
     "n_active": {"en": "active customers", "zh": "现有客户数"},
     "mean_tenure": {"en": "mean time so far", "zh": "平均已有时长"},
-    "remaining_weibull": {"en": "expected remaining (Weibull)", "zh": "预期剩余时长（Weibull）"},
-    "remaining_loglogistic": {"en": "expected remaining (log-logistic)", "zh": "预期剩余时长（对数逻辑斯蒂）"},
+    "remaining_weibull": {"en": "remaining, Weibull", "zh": "预期剩余时长（Weibull）"},
+    "remaining_loglogistic": {"en": "remaining, log-logistic", "zh": "预期剩余时长（对数逻辑斯蒂）"},
     # contractual renewals (sBG)
     "customers": {"en": "customers", "zh": "客户数"}, "churned": {"en": "churned", "zh": "流失客户数"},
     "alpha": {"en": "α", "zh": "α"}, "beta": {"en": "β", "zh": "β"},
-    "retention_1": {"en": "first-period retention", "zh": "首期保留率"},
-    "derl": {"en": "discounted expected residual lifetime (DERL)", "zh": "折现预期剩余期数 (DERL)"},
+    "retention_1": {"en": "retention, period 1", "zh": "首期保留率"},
+    "derl": {"en": "DERL", "zh": "折现预期剩余期数"},
     "active": {"en": "active customers", "zh": "现有客户数"},
-    "residual_value": {"en": "residual value of the active customers", "zh": "现有客户的剩余价值"},
+    "residual_value": {"en": "residual value", "zh": "现有客户剩余价值"},
     "fitted": {"en": "sBG model", "zh": "sBG 模型"},
     # variables appendix
     "variable": {"en": "code", "zh": "代码"}, "data_table": {"en": "table", "zh": "数据表"}, "role": {"en": "role", "zh": "用途"},
@@ -198,6 +198,12 @@ def is_money(column: str) -> bool:
 def time_unit() -> str:
     """The unit of time in words: ``months`` / ``个月`` (``periods`` / ``期`` when the run does not know it)."""
     en, zh, _ = TIME_WORDS.get(_DATA["time_unit"], TIME_WORDS[None])
+    return pick(en=en, zh=zh)
+
+
+def unit_name() -> str:
+    """The unit of time as a caption names it: ``months`` / ``月`` (``periods`` / ``期`` when unknown)."""
+    en, _, zh = TIME_WORDS.get(_DATA["time_unit"], TIME_WORDS[None])
     return pick(en=en, zh=zh)
 
 
