@@ -22,9 +22,9 @@ $(STAMP): requirements.lock pyproject.toml
 reports: env
 	$(BIN)/crmlab run $(if $(JOBS),--jobs $(JOBS)) $(RUNARGS)
 
-## the whole test suite (pytest exits non-zero when no test ran)
+## the whole test suite, on every core (tests sharing the studies' quick runs stay on one worker)
 test: env
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --dist loadgroup
 
 ## JupyterLab on notebooks/ with the crmlab kernel
 lab: env

@@ -98,6 +98,16 @@ def weighted_corr(Z: np.ndarray, weights: np.ndarray | None = None) -> np.ndarra
     return C / np.outer(s, s)
 
 
+def check_sample_size(n: int, p: int) -> None:
+    """Refuse fewer respondents than a regression on ``p`` drivers needs (``p + 2``: intercept, slopes and
+    a residual variance; with fewer the drivers would look "perfectly collinear", which is not the problem).
+    About 10-20 respondents per driver are the usual rule for stable estimates. Raises DataError."""
+    if n < p + 2:
+        raise DataError(f"too few respondents for {p} drivers: {n} respondent(s); a regression on {p} drivers "
+                        f"needs at least {p + 2} (and about 10-20 per driver, {10 * p:,}-{20 * p:,}, for stable "
+                        "estimates). Add respondents or use fewer drivers")
+
+
 def check_design(corr: np.ndarray, names, *, outcome: str = "outcome", sd=None, tol: float = 1e-10) -> None:
     """Refuse constant drivers and perfectly collinear driver sets.
 
@@ -415,6 +425,7 @@ class KeyDriverAnalysis:
         if self.method not in ("auto", "exact", "sampled"):
             raise ParameterError(f"method must be 'auto', 'exact' or 'sampled', got {self.method!r}")
         Z = prepare_matrix(df, drivers + [outcome], what="item")
+        check_sample_size(len(Z), len(drivers))
         if isinstance(weights, str):
             if weights not in df.columns:
                 raise DataError(f"weights column {weights!r} not in the data")
@@ -429,7 +440,7 @@ class KeyDriverAnalysis:
         check_design(C, drivers, outcome=outcome)
         p = len(drivers)
         exact = self.method == "exact" or (self.method == "auto" and p <= self.max_exact)
-        self.sampled_ = self.boot_shapley_ = self.boot_rw_ = None
+        self.sampled_ = self.boot_shapley_ = self.boot_rw_ = self.r2_ci_ = None
         if exact:
             shap, r2 = shapley_r2_from_corr(C)
         else:
@@ -486,17 +497,21 @@ class KeyDriverAnalysis:
         imp["rank_ci_low"] = np.quantile(ranks, a, axis=0, method="lower").astype(int)
         imp["rank_ci_high"] = np.quantile(ranks, 1 - a, axis=0, method="higher").astype(int)
         imp["p_top_rank"] = (ranks == 1).mean(0)
+        r2_draws = self.boot_shapley_.sum(1)   # the shares of a resample add up to its R²
+        self.r2_ci_ = (float(np.nanquantile(r2_draws, a)), float(np.nanquantile(r2_draws, 1 - a)))
 
     # -- tables ----------------------------------------------------------------------------
-    def importance_performance(self, scale_min: float, scale_max: float) -> pd.DataFrame:
+    def importance_performance(self, scale_min: float | None = None, scale_max: float | None = None, *,
+                               scales: dict | None = None) -> pd.DataFrame:
         """Importance-performance map table (Martilla & James 1977).
 
         Importance = Shapley share of R² (percent); performance = mean rating
-        rescaled to 0-100. Quadrants split at the mean importance and the mean
-        performance across drivers.
+        rescaled to 0-100 on each driver's scale (``scales``: driver -> (lowest,
+        highest); else ``scale_min``-``scale_max`` for all). Quadrants split at the
+        mean importance and the mean performance across drivers.
         """
         return importance_performance(self.importance_["share_pct"], self.importance_["mean"],
-                                      scale_min, scale_max)
+                                      scale_min, scale_max, scales=scales)
 
     def to_record(self) -> dict:
         """The results.json entries for ``drivers``."""
@@ -512,6 +527,7 @@ class KeyDriverAnalysis:
         if "shapley_ci_low" in imp:
             out["shapley_ci"] = {d: [float(lo), float(hi)] for d, lo, hi in
                                  zip(imp.index, imp["shapley_ci_low"], imp["shapley_ci_high"])}
+            out["r2_ci"] = list(self.r2_ci_)
         return out
 
     def _repr_html_(self) -> str:
@@ -549,15 +565,27 @@ def collinearity_level(condition_number: float, vif) -> str:
 QUADRANTS = ("Concentrate here", "Keep up the good work", "Low priority", "Possible overkill")
 
 
-def importance_performance(importance, performance, scale_min: float, scale_max: float) -> pd.DataFrame:
+def importance_performance(importance, performance, scale_min: float | None = None,
+                           scale_max: float | None = None, *, scales: dict | None = None) -> pd.DataFrame:
     """Importance-performance table with quadrant labels (Martilla & James 1977).
+
+    ``performance`` (mean ratings) is rescaled to 0-100 on each driver's own scale:
+    ``scales[driver]`` = (lowest, highest), else ``scale_min``-``scale_max``, so that
+    drivers rated on 1-5 and on 1-7 are comparable.
 
     Returns columns ``importance``, ``performance`` (0-100) and ``quadrant`` in
     {"Concentrate here", "Keep up the good work", "Low priority",
     "Possible overkill"}.
     """
     imp = pd.Series(importance, dtype=float)
-    perf = 100 * (pd.Series(performance, dtype=float) - scale_min) / (scale_max - scale_min)
+    mean = pd.Series(performance, dtype=float)
+    scales = dict(scales or {})
+    missing = [d for d in mean.index if d not in scales] if scale_min is None or scale_max is None else []
+    if missing:
+        raise ParameterError(f"no answer scale for {missing}: give scales={{driver: (lowest, highest)}} "
+                             "or scale_min and scale_max")
+    ends = pd.DataFrame([scales.get(d, (scale_min, scale_max)) for d in mean.index], index=mean.index, dtype=float)
+    perf = 100 * (mean - ends[0]) / (ends[1] - ends[0])
     hi_i = imp >= imp.mean()
     hi_p = perf >= perf.mean()
     quad = np.select(

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from crmlab.drivers import check_design, check_weights, prepare_matrix, weighted_corr
+from crmlab.drivers import check_design, check_sample_size, check_weights, prepare_matrix, weighted_corr
 from crmlab.core.errors import ConvergenceError, DataError, ParameterError
 
 
@@ -29,6 +29,7 @@ def _design(df: pd.DataFrame, outcome: str, drivers, min_levels: int = 0):
     if outcome in drivers:
         raise ParameterError(f"outcome {outcome!r} is also listed as a driver")
     Z = prepare_matrix(df, drivers + [outcome])
+    check_sample_size(len(Z), len(drivers))
     sd = Z.std(0)
     check_design(None, drivers, outcome=outcome, sd=sd)
     check_design(weighted_corr(Z), drivers, outcome=outcome)

@@ -17,13 +17,18 @@ def _isolated_output(tmp_path, monkeypatch):
     """Anything a test records goes into its own temporary folder."""
     monkeypatch.setenv("CRMLAB_OUTPUT_DIR", str(tmp_path / "crmlab_output"))
     monkeypatch.setenv("CRMLAB_PSEUDONYM_KEY", "test-key-not-secret")
-    from crmlab.report.i18n import use_catalog, use_lang
+    from crmlab.report.fmt import use_currency
+    from crmlab.report.i18n import use_catalog, use_codebook, use_lang
 
-    use_lang("en")
-    use_catalog(None)
+    def reset():
+        use_lang("en")
+        use_catalog(None)
+        use_codebook(None)
+        use_currency(None)
+
+    reset()
     yield
-    use_lang("en")
-    use_catalog(None)
+    reset()
 
 
 def crmlab_cli(*args: str, cwd: Path | None = None, timeout: int = 600):

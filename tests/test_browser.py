@@ -21,6 +21,9 @@ from crmlab.run.params import notebook_parameters
 from crmlab.run.runner import load_studies
 from tests.conftest import crmlab_cli
 
+# every test of this module shares the studies' quick runs: one worker computes them once (make test: --dist loadgroup)
+pytestmark = pytest.mark.xdist_group("studies")
+
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]

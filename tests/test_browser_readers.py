@@ -12,6 +12,9 @@ import pytest
 
 from tests.test_browser import _open, _reports, browser  # noqa: F401  (the browser fixture; skips as they do)
 
+# every test of this module shares the studies' quick runs: one worker computes them once (make test: --dist loadgroup)
+pytestmark = pytest.mark.xdist_group("studies")
+
 LAPTOP = {"width": 1366, "height": 768}
 PHONE = {"width": 390, "height": 844}
 
@@ -68,8 +71,9 @@ def test_nothing_spills_off_a_phone_screen_except_inside_a_scroll_frame(browser,
             # Chinese headers never wrap one character per line
             narrow = page.evaluate("""Array.from(document.querySelectorAll('.crmlab-frame th')).filter(th => {
                 const t = th.textContent.trim(); if (t.length < 3) return false;
-                const lh = parseFloat(getComputedStyle(th).lineHeight) || 18;
-                return th.getBoundingClientRect().height > lh * (t.length - 0.5); }).map(th => th.textContent)""")
+                const r = document.createRange(); r.selectNodeContents(th);
+                const tops = new Set(Array.from(r.getClientRects()).map(x => Math.round(x.top)));
+                return tops.size >= t.length; }).map(th => th.textContent)""")
             assert narrow == [], f"{lang} {page_path.name}: headers broken one character per line {narrow}"
             page.close()
 

@@ -209,6 +209,11 @@ def test_bootstrap_matches_explicit_resampling_loop(sat):
     assert ((imp["shapley_ci_low"] <= imp["shapley"]) & (imp["shapley"] <= imp["shapley_ci_high"])).all()
     assert ((imp["rank_ci_low"] <= imp["rank"]) & (imp["rank"] <= imp["rank_ci_high"])).all()
     assert imp["p_top_rank"].sum() == pytest.approx(1.0)
+    # R²'s interval: percentiles of the resamples' R², each the sum of its shares (the refits' R² above)
+    r2_draws = [KeyDriverAnalysis().fit(sat.iloc[np.repeat(np.arange(n), counts[b])], "q1", drivers).r2_
+                for b in range(B)]
+    assert kda.r2_ci_ == pytest.approx(tuple(np.quantile(r2_draws, [0.025, 0.975])), abs=1e-10)
+    assert kda.to_record()["r2_ci"] == pytest.approx(list(kda.r2_ci_))
 
 
 def test_weighted_shapley_equals_frequency_replication(sat):
@@ -280,6 +285,11 @@ def test_importance_performance_quadrants():
     assert ipm.loc["c", "quadrant"] == "Low priority"
     assert ipm.loc["d", "quadrant"] == "Possible overkill"
     assert ipm.loc["b", "performance"] == pytest.approx(100 * 8 / 9)
+    # each driver on its own scale: 4 on 1-5 and 5.5 on 1-7 are both 75 of 100
+    mixed = importance_performance({"a": 40, "b": 30}, {"a": 4, "b": 5.5}, scales={"a": (1, 5), "b": (1, 7)})
+    assert mixed["performance"].tolist() == pytest.approx([75.0, 75.0])
+    with pytest.raises(ParameterError, match=r"no answer scale for \['b'\]"):
+        importance_performance({"a": 40, "b": 30}, {"a": 4, "b": 5.5}, scales={"a": (1, 5)})
 
 
 def test_to_record_keys(sat):
@@ -296,6 +306,13 @@ def test_constant_driver_is_named(sat):
     df["q5"] = 7
     with pytest.raises(DataError, match=r"\['q5'\] are constant"):
         KeyDriverAnalysis().fit(df, "q1", DRIVERS)
+
+
+def test_too_few_respondents_is_named_as_such_not_as_collinearity(sat):
+    # 5 respondents and 9 drivers: the correlation matrix is singular, but the problem is the sample size
+    with pytest.raises(DataError, match=r"too few respondents for 9 drivers: 5 respondent\(s\); .* at least 11"):
+        KeyDriverAnalysis().fit(sat.iloc[:5], "q1", DRIVERS)
+    KeyDriverAnalysis().fit(sat.iloc[:11], "q1", DRIVERS)   # p + 2 is enough to fit
 
 
 def test_perfect_collinearity_names_the_drivers(sat):

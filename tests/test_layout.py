@@ -48,4 +48,20 @@ def test_notebooks_are_thin_and_set_the_language_once():
         body = "\n".join(src for src, is_params in code if not is_params)
         assert "pick(" not in body, nb_path.name
         lang_lines = [line for line in body.splitlines() if re.search(r"\blang\b", line)]
-        assert lang_lines == ["study.setup(lang)"], (nb_path.name, lang_lines)
+        assert len(lang_lines) == 1 and re.match(r"^(\w+ = )?study\.setup\(lang\b", lang_lines[0]), (nb_path.name,
+                                                                                                   lang_lines)
+
+
+def test_every_docstring_example_runs():
+    import doctest
+    import importlib
+
+    checked = 0
+    for path in sorted(CRMLAB.rglob("*.py")):
+        if ">>> " not in path.read_text(encoding="utf-8"):
+            continue
+        name = ".".join(path.relative_to(ROOT).with_suffix("").parts)
+        result = doctest.testmod(importlib.import_module(name))
+        assert result.failed == 0, name
+        checked += result.attempted
+    assert checked >= 10

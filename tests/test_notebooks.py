@@ -7,6 +7,8 @@
 """
 from __future__ import annotations
 
+import pytest
+
 import html
 import json
 import os
@@ -19,6 +21,9 @@ from papermill.iorw import load_notebook_node
 from papermill.parameterize import parameterize_notebook
 
 from crmlab.run.runner import load_studies
+
+# every test of this module shares the studies' quick runs: one worker computes them once (make test: --dist loadgroup)
+pytestmark = pytest.mark.xdist_group("studies")
 
 STUDIES = load_studies()
 

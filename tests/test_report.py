@@ -74,5 +74,5 @@ def test_show_table_without_a_name_displays_but_saves_nothing(monkeypatch):
     show_table(pd.DataFrame({"x": [1.23456]}), "kept")
     assert (crmlab.output_dir() / "tables" / "kept.csv").read_text() == "x\n1.23456\n"
     assert [shown[0].data, shown[2].data] == ["**表 1.** 一个视图", "**Table 2.** Saved"]
-    assert '<div class="crmlab-frame">' in shown[1].data and "<td>1.23</td>" in shown[1].data
+    assert '<div class="crmlab-frame">' in shown[1].data and '<td class="num">1.23</td>' in shown[1].data
     assert "<th></th>" not in shown[1].data  # no row numbers for a plain index

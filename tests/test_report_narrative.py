@@ -104,7 +104,7 @@ def test_keyed_tables_keep_their_numbers_when_a_cell_runs_again(monkeypatch):
                         "**Table 1.** Effects at 95% (10 customers)."]
     assert (crmlab.output_dir() / "tables" / "effects.csv").read_text() == "auuc\n1.23456\n"
     tables = [o.data for o in shown if hasattr(o, "data") and "crmlab-frame" in str(o.data)]
-    assert "<th>AUUC</th>" in tables[0] and "<td>1.23</td>" in tables[0]
+    assert '<th class="num">AUUC</th>' in tables[0] and '<td class="num">1.23</td>' in tables[0]
     shown.clear()
     with use_lang("zh"):
         section("intro")

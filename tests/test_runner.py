@@ -109,7 +109,7 @@ def test_unknown_parameter_is_refused_before_any_kernel(tmp_path):
 
 def test_badly_typed_parameter_is_refused(tmp_path):
     proc = crmlab_cli("run", str(OK), "-p", "n=many", "--out", str(tmp_path / "x"))
-    assert proc.returncode == 2 and "parameter 'n' expects int, got 'many'" in proc.stderr
+    assert proc.returncode == 2 and "parameter 'n' expects int, got many" in proc.stderr
 
 
 def test_unknown_study_name_is_refused():

@@ -1,5 +1,6 @@
 """Study 1 (satisfaction and loyalty): sentences, display tables and figure labels in both languages
-(numbers unchanged), and the steps between estimator calls checked by exact recomputation."""
+(numbers unchanged; constructs, items, paths and chains by their codebook names), and the steps between
+estimator calls checked by exact recomputation."""
 from types import SimpleNamespace
 
 import matplotlib
@@ -27,6 +28,18 @@ def catalog():
     use_catalog(previous)
 
 
+@pytest.fixture
+def names():
+    """The bundled ECSI codebook in use (constructs, items and values by name), none afterwards."""
+    from crmlab.core.codebook import load_codebook
+    from crmlab.core.paths import data_dir
+    from crmlab.report.i18n import use_codebook
+
+    use_codebook(load_codebook(data_dir() / "ecsi" / "codebook.yaml").terms())
+    yield
+    use_codebook(None)
+
+
 def _boot():
     paths = pd.DataFrame({"original": [0.474, 0.008], "se": [0.078, 0.067], "ci_low": [0.291, -0.119],
                           "ci_high": [0.591, 0.131]}, index=pd.Index(["LOY~SAT", "SAT~EXPE"], name="term"))
@@ -41,72 +54,88 @@ def _pls():
 # --------------------------------------------------------------------------
 # sentences
 # --------------------------------------------------------------------------
-def test_pls_sentences_in_both_languages():
+def test_pls_sentences_name_constructs_and_paths_in_both_languages(names):
     with use_lang("zh"):
         assert sentences.pls_line(_pls(), _boot(), "SAT", "LOY") == (
-            "模型对 SAT 的决定系数 R² = 0.70，对 LOY 的 R² = 0.49（GoF 0.61；自助抽样 200 次，其中 0 次未收敛）。"
-            "直接路径 SAT → LOY 的系数为 0.47 [0.29, 0.59]（95% 自助法置信区间；标准误 0.078）。"
-            "置信区间不含零的路径：LOY~SAT。置信区间包含零的路径：SAT~EXPE。"
-            "含义：在 LOY 的其他前因保持不变时，SAT 每高一个标准差，LOY 平均高约 0.47 个标准差；"
+            "模型对顾客满意度的决定系数 R² = 0.70，对顾客忠诚度的 R² = 0.49（GoF 0.61；自助抽样 200 次，其中 0 次未收敛）。"
+            "从顾客满意度到顾客忠诚度的直接路径系数为 0.47 [0.29, 0.59]（95% 自助法置信区间；标准误 0.078）。"
+            "置信区间不含零的路径：顾客满意度 → 顾客忠诚度。置信区间包含零的路径：顾客期望 → 顾客满意度。"
+            "含义：在顾客忠诚度的其他前因保持不变时，顾客满意度每高一个标准差，顾客忠诚度平均高约 0.47 个标准差；"
             "置信区间不含零，这一效应明确不为零。")
         assert sentences.pls_heading(_pls()) == ("**PLS 路径模型**（内部权重：路径加权，n = 250，GoF = 0.607）。"
-                                                 "决定系数 R²：SAT: 0.702, LOY: 0.494")
+                                                 "决定系数 R²：顾客满意度 0.702；顾客忠诚度 0.494")
     en = sentences.pls_line(_pls(), _boot(), "SAT", "LOY")
-    assert en.startswith("The model explains R² = 0.70 of SAT and 0.49 of LOY") and "none" not in en
-    assert "The direct path SAT → LOY is 0.47 [0.29, 0.59] (95% bootstrap CI; SE 0.078)." in en
-    assert en.endswith("respondents one standard deviation more satisfied (SAT) are about 0.47 SD more loyal "
-                       "(LOY); the interval excludes zero, so the link is clearly non-zero.")
+    assert en.startswith("The model explains R² = 0.70 of Satisfaction and 0.49 of Loyalty") and "none" not in en
+    assert "The direct path Satisfaction → Loyalty is 0.47 [0.29, 0.59] (95% bootstrap CI; SE 0.078)." in en
+    assert ("Paths whose interval excludes zero: Satisfaction → Loyalty. Paths whose interval includes zero: "
+            "Expectations → Satisfaction.") in en and "~" not in en
+    assert en.endswith("respondents one standard deviation more satisfied (Satisfaction) are about 0.47 SD more loyal "
+                       "(Loyalty); the interval excludes zero, so the link is clearly non-zero.")
     assert sentences.pls_heading(_pls()) == ("**PLS path model** (path scheme, n = 250, GoF = 0.607). "
-                                             "R²: SAT: 0.702, LOY: 0.494")
+                                             "R²: Satisfaction 0.702; Loyalty 0.494")
 
 
-def test_mediation_and_multigroup_sentences():
+def test_without_a_codebook_the_codes_are_the_names_and_markdown_is_escaped():
+    from crmlab.report.i18n import use_codebook
+
+    use_codebook({"SAT": {"en": "Sat_isfaction*", "zh": "满意度"}})
+    try:
+        en = sentences.pls_line(_pls(), _boot(), "SAT", "LOY")
+        assert "Sat\\_isfaction\\* → LOY" in en and "LOY~SAT" not in en
+    finally:
+        use_codebook(None)
+    assert "The direct path SAT → LOY is 0.47" in sentences.pls_line(_pls(), _boot(), "SAT", "LOY")
+
+
+def test_mediation_and_multigroup_sentences(names):
     through = pd.DataFrame({"chain": ["QUAL->SAT->LOY", "EXPE->SAT->LOY"], "estimate": [0.0654, 0.004],
                             "ci_low": [0.0123, -0.061], "ci_high": [0.1634, 0.063]})
     with use_lang("zh"):
         assert sentences.mediation_line(through, "SAT") == (
-            "经过 SAT 的 2 条中介路径中，有 1 条的置信区间不含零：QUAL->SAT->LOY = 0.07 [0.01, 0.16]。"
-            "含义：QUAL 与 LOY 的关联有一部分经由 SAT 传递；间接效应最大的是 QUAL->SAT->LOY。")
-        assert sentences.mediation_line(through.iloc[1:], "SAT") == "经过 SAT 的 1 条中介路径，其置信区间都包含零。"
+            "经过顾客满意度的 2 条中介路径中，有 1 条的置信区间不含零：感知质量 → 顾客满意度 → 顾客忠诚度 = 0.07 [0.01, 0.16]。"
+            "含义：感知质量与顾客忠诚度的关联有一部分经由顾客满意度传递；间接效应最大的是 感知质量 → 顾客满意度 → 顾客忠诚度。")
+        assert sentences.mediation_line(through.iloc[1:], "SAT") == "经过顾客满意度的 1 条中介路径，其置信区间都包含零。"
         assert sentences.multigroup_line(None) == "未指定 `group` 列：跳过多群组比较。"
     assert sentences.mediation_line(through, "SAT") == (
-        "1 of 2 chains through SAT have an interval excluding zero: QUAL->SAT->LOY = 0.07 [0.01, 0.16]. "
-        "What this means: part of the link from QUAL to LOY runs through SAT; the largest indirect effect is "
-        "QUAL->SAT->LOY.")
-    assert sentences.mediation_line(through.iloc[1:], "SAT") == ("0 of 1 chains through SAT have an interval "
-                                                                 "excluding zero.")
+        "1 of 2 chains through Satisfaction have an interval excluding zero: Perceived quality → Satisfaction → "
+        "Loyalty = 0.07 [0.01, 0.16]. What this means: part of the link from Perceived quality to Loyalty runs "
+        "through Satisfaction; the largest indirect effect is Perceived quality → Satisfaction → Loyalty.")
+    assert sentences.mediation_line(through.iloc[1:], "SAT") == ("0 of 1 chains through Satisfaction have an "
+                                                                 "interval excluding zero.")
 
     tests = pd.DataFrame({"path": ["LOY~SAT", "SAT~VAL"], "group_a": ["female", "online"],
                           "group_b": ["male", "store"], "estimate_a": [0.2611, 0.5], "estimate_b": [0.7159, 0.6],
                           "difference": [-0.4548, -0.1], "p_value": [0.00999, 0.5]})
     mg = SimpleNamespace(tests=tests, n_permutations=200)
     with use_lang("zh"):
-        assert sentences.multigroup_findings(mg) == ["LOY~SAT：女性组 0.261，男性组 0.716（置换检验 p = 0.010）。"]
-        assert sentences.multigroup_findings(mg, alpha=0.6)[1] == ("SAT~VAL：online 组 0.500，store 组 0.600"
+        assert sentences.multigroup_findings(mg) == ["顾客满意度 → 顾客忠诚度：女组 0.261，男组 0.716（置换检验 p = 0.010）。"]
+        assert sentences.multigroup_findings(mg, alpha=0.6)[1] == ("感知价值 → 顾客满意度：online 组 0.500，store 组 0.600"
                                                                    "（置换检验 p = 0.50）。")
         assert sentences.multigroup_findings(mg, alpha=0.001) == ["在 0.1% 的显著性水平下，没有路径在组间存在差异"
                                                                   "（置换 200 次）。"]
-    assert sentences.multigroup_findings(mg) == ["LOY~SAT: female 0.261 vs male 0.716 (permutation p = 0.010)."]
+    assert sentences.multigroup_findings(mg) == ["Satisfaction → Loyalty: female 0.261 vs male 0.716 "
+                                                 "(permutation p = 0.010)."]
     assert sentences.multigroup_line(mg, micom_ran=True) == (
-        "- LOY~SAT: female 0.261 vs male 0.716 (permutation p = 0.010).\n\n"
+        "- Satisfaction → Loyalty: female 0.261 vs male 0.716 (permutation p = 0.010).\n\n"
         "With several paths tested, a single p-value near 0.05 is weak evidence.")
     assert sentences.multigroup_line(mg).startswith("MICOM did not run (parameter `micom`): the differences assume, "
                                                     "untested, that the composites mean the same in every group.\n\n- ")
 
 
-def test_data_sentence_names_the_items_with_most_missing_values():
+def test_model_sentence_names_the_items_with_most_missing_values(names):
     spec = SimpleNamespace(names=list("ABCDEF"), items=list(range(27)), paths=list(range(10)))
     prep = PreparedData(items=None, index=None, n_total=260, n_used=250,
                         missing_by_item={"imag1": 6, "loy1": 0, "sat2": 4})
     assert sentences.data_line(prep, spec) == (
-        "**Data.** 260 respondents; 10 dropped listwise for missing item values (imag1: 6, sat2: 4); 250 used. "
-        "Model: 6 constructs, 27 items, 10 paths. Missing values are handled by listwise deletion.")
+        "**Model.** 6 constructs, 27 items and 10 paths, estimated from 260 respondents; 10 dropped listwise for "
+        "missing item values (“Image: reputation”: 6, “Satisfaction: expectations fulfilled”: 4); 250 used.")
     with use_lang("zh"):
         assert sentences.data_line(prep, spec) == (
-            "**数据**：共 260 名受访者；其中 10 名因题项缺失被整行删除（imag1: 6, sat2: 4），实际使用 250 名。"
-            "模型：6 个构念、27 个题项、10 条路径。缺失值按列表删除法（listwise）处理。")
+            "**模型**：6 个构念、27 个题项、10 条路径；估计所用数据：共 260 名受访者；其中 10 名因题项缺失被整行删除"
+            "（“形象：声誉” 6 个，“满意度：期望达成” 4 个），实际使用 250 名。")
         prep.n_total = 250
-        assert sentences.data_line(prep, spec).startswith("**数据**：250 名受访者，题项没有缺失值。模型：")
+        assert sentences.data_line(prep, spec) == ("**模型**：6 个构念、27 个题项、10 条路径；估计所用数据："
+                                                   "250 名作答完整的受访者。")
 
 
 def test_measurement_findings_from_known_numbers_in_both_languages():
@@ -122,19 +151,19 @@ def test_measurement_findings_from_known_numbers_in_both_languages():
     meas = MeasurementResult(table=table, loadings=pd.DataFrame(), htmt=ht, fornell_larcker=fl, htmt_ci=ci)
     with use_lang("zh"):
         assert sentences.measurement_problems(meas) == [
-            "QUAL 只有两个题项：McDonald's ω 至少需要三个题项，因此不报告。",
-            "SAT 只有一个题项：α、ω、组合信度与 AVE 均无定义。",
-            "EXPE 与 QUAL 的 HTMT 为 0.98，高于 0.90：两个构念在经验上无法区分（即使按宽松标准，区分效度也不成立）。",
-            "QUAL 与 SAT 的 HTMT 为 0.87，高于严格标准 0.85、低于 0.90：区分效度存疑。",
-            "HTMT 推断：HTMT(EXPE, QUAL) 的自助置信区间上限达到 1.02 ≥ 1，数据无法排除二者是同一个构念。",
-            "Fornell-Larcker 准则：EXPE 与 QUAL 的相关系数（0.85）超过了其中至少一个构念 AVE 的平方根。",
+            "QUAL只有两个题项：McDonald's ω 至少需要三个题项，因此不报告。",
+            "SAT只有一个题项：α、ω、组合信度与 AVE 均无定义。",
+            "EXPE与QUAL的 HTMT 为 0.98，高于 0.90：两个构念在经验上无法区分（即使按宽松标准，区分效度也不成立）。",
+            "QUAL与SAT的 HTMT 为 0.87，高于严格标准 0.85、低于 0.90：区分效度存疑。",
+            "HTMT 推断：HTMT（EXPE，QUAL）的自助法置信区间上限达到 1.02 ≥ 1，数据无法排除二者是同一个构念。",
+            "Fornell-Larcker 准则：EXPE与QUAL的相关系数（0.85）超过了其中至少一个构念 AVE 的平方根。",
             "EXPE：平均方差抽取量 AVE 为 0.45 < 0.50（题项方差中被构念解释的部分不到一半）。",
             "EXPE：Cronbach's α 为 0.65 < 0.70。",
         ]
-        assert sentences.measurement_findings(meas).startswith("**数据说明了什么。**\n\n- QUAL 只有两个题项")
+        assert sentences.measurement_findings(meas).startswith("**结果解读**：\n\n- QUAL只有两个题项")
     en = sentences.measurement_problems(meas)
     assert en[:3] == ["QUAL has two items: McDonald's omega needs at least three and is not reported.",
-                      "SAT has a single item: alpha, omega, rho_c and AVE are not defined.",
+                      "SAT has a single item: alpha, omega, ρc and AVE are not defined.",
                       ("HTMT of EXPE and QUAL is 0.98, above 0.90: the two constructs are not empirically distinct "
                        "(discriminant validity fails even by the liberal rule).")]
     assert en[-1] == "EXPE: Cronbach's alpha 0.65 < 0.70." and len(en) == 8
@@ -154,20 +183,24 @@ def _cb(issues=_ISSUES):
                                                       "tli": 0.806, "rmsea": 0.1042, "srmr": 0.0781})
 
 
-def test_cbsem_fit_and_problems_in_both_languages():
+def test_cbsem_fit_and_problems_in_both_languages(names):
     with use_lang("zh"):
         assert sentences.cbsem_fit(_cb()) == ("**模型拟合**较差：χ²(314) = 1165.7, CFI 0.827, TLI 0.806, "
                                               "RMSEA 0.104, SRMR 0.078。")
         assert sentences.cbsem_findings(_cb()) == [
-            "不可接受的解：标准化路径 VAL ~ EXPE = -1.79，超出 ±1。",
-            "Heywood 情形：qual2 的方差估计为负（-0.012）。",
-            "近似奇异：模型隐含的 EXPE 与 QUAL 的相关系数为 0.993；"
+            "不可接受的解：标准化路径 顾客期望 → 感知价值 = -1.79，超出 ±1。",
+            "Heywood 情形：质量 2的方差估计为负（-0.012）。",
+            "近似奇异：模型隐含的顾客期望与感知质量的相关系数为 0.993；"
             "这两个构念在经验上无法区分，涉及它们的路径无法解释。",
             "部分拟合指标不是有限值：优化器没有得到正常的解。"]
         assert sentences.cbsem_findings(_cb([]))[0].startswith("最大似然解是可接受的")
     assert sentences.cbsem_fit(_cb()) == ("**Fit** is poor: χ²(314) = 1165.7, CFI 0.827, TLI 0.806, RMSEA 0.104, "
                                           "SRMR 0.078.")
-    assert sentences.cbsem_findings(_cb())[0] == "Inadmissible: standardized path VAL ~ EXPE = -1.79 lies beyond ±1."
+    assert sentences.cbsem_findings(_cb())[0] == ("Inadmissible: standardized path Expectations → Perceived value = "
+                                                  "-1.79 lies beyond ±1.")
+    loading = [("inadmissible", {"path": False, "lval": "QUAL", "rval": "qual2", "value": 1.2})]
+    assert sentences.cbsem_findings(_cb(loading)) == ["Inadmissible: standardized loading Perceived quality → "
+                                                      "Quality 2 = 1.20 lies beyond ±1."]
     assert sentences.cbsem_verdict(_cb()).startswith("**Fit** is poor: χ²(314) = 1165.7, CFI 0.827, TLI 0.806, "
                                                      "RMSEA 0.104, SRMR 0.078.\n\n- Inadmissible: standardized path")
     with pytest.raises(ValueError, match="unknown problem kind 'odd'"):
@@ -198,15 +231,16 @@ def _shape(best, best_aic="linear", threshold=float("nan")):
     return ShapeResult(table=pd.DataFrame(), best=best, best_aic=best_aic, threshold=threshold, fitted={})
 
 
-def test_shape_sentence_in_both_languages():
+def test_shape_sentence_in_both_languages(names):
     args = (_shape("piecewise", "spline", -1.234), _shape("linear"), _shape("spline"), "sat1", "loy1")
     with use_lang("zh"):
         assert sentences.shapes_line(*args).startswith(
-            "按交叉验证，PLS 得分之间的关系以**分段线性（阈值）** 形式描述最好（AIC 偏好样条）；"
-            "在题项均值上选出的是**线性**，在总体题项（sat1、loy1）上是**样条**。"
+            "按交叉验证，PLS 得分之间的关系以**分段线性（阈值）**形式描述最好（AIC 偏好样条）；"
+            "在题项均值上选出的是**线性**，在总体题项（“满意度：总体评价”与“忠诚度：会再次选择该银行”）上是**样条**。"
             "分段模型在得分尺度上估计的阈值位于 -1.23 个标准差处。")
     en = sentences.shapes_line(*args)
     assert en.startswith("By cross-validation the **piecewise** form") and "-1.23 SD" in en
+    assert "(“Satisfaction: overall” and “Loyalty: would choose the bank again”) **spline**" in en
 
 
 def test_not_loyal_sentence_in_both_languages():
@@ -222,7 +256,11 @@ def test_not_loyal_sentence_in_both_languages():
         assert "“Kotler 流失率”列" in sentences.not_loyal_line(tab.assign(kotler=[0.8, 0.2, 0.015]), con, [7, 8], 9)
     assert "Difference 15 [5, 24] percentage points (95% CI; Fisher p = 0.007)." in \
         sentences.not_loyal_line(tab, con, [7, 8], 9)
-    assert "Kotler's figures (column `kotler`)" in sentences.not_loyal_line(tab.assign(kotler=0.1), con, [7, 8], 9)
+    assert "Kotler's figures (column “Kotler's loss”)" in sentences.not_loyal_line(tab.assign(kotler=0.1), con, [7, 8], 9)
+    # an empty group: no contrast, the levels still described (the empty group is named in section 1)
+    assert sentences.not_loyal_line(tab, None, [4, 4], 5).endswith("small groups have wide intervals.")
+    with use_lang("zh"):
+        assert sentences.not_loyal_line(tab, con, [4, 4], 5).count("仅仅满意（4 分）") == 1
 
 
 def test_prca_sentence_in_both_languages():
@@ -281,21 +319,27 @@ def test_display_copies_translate_headers_and_words_not_numbers():
         assert list(zh.columns) == ["题项数", "Cronbach's α", "平均方差抽取量 AVE"] and zh.index.name == "构念"
     assert list(nl.columns)[:3] == ["level", "low", "high"]  # the saved table is untouched
     en = tables.not_loyal(nl)
-    assert list(en.columns) == ["low", "high", "n", "not_loyal", "share [95% CI]", "kotler"]
-    assert en.index.name == "level" and en.index.tolist() == ["very dissatisfied", "my own level"]
+    assert list(en.columns) == ["lowest answer", "highest answer", "n", "not loyal", "share [95% CI]", "Kotler's loss"]
+    assert en.index.name == "satisfaction level" and en.index.tolist() == ["very dissatisfied", "my own level"]
 
 
-def test_display_copies_join_intervals_and_format_p_values_in_both_languages():
+def test_display_copies_join_intervals_and_format_p_values_in_both_languages(names):
     summary = pd.DataFrame({"path": ["LOY~SAT", "SAT~EXPE"], "source": ["SAT", "EXPE"], "target": ["LOY", "SAT"],
                             "estimate": [0.4213, 0.0081], "se": [0.0785, 0.0668], "t": [6.037, 0.127],
                             "ci_low": [0.3087, -0.119], "ci_high": [0.5321, 0.131]})
     en = tables.pls_paths(summary)
-    assert list(en.columns) == ["source", "target", "estimate [95% CI]", "se", "t"] and en.index.name == "path"
+    assert list(en.columns) == ["estimate [95% CI]", "SE", "t"] and en.index.name == "path"
+    assert en.index.tolist() == ["Satisfaction → Loyalty", "Expectations → Satisfaction"]
     assert en["estimate [95% CI]"].tolist() == ["0.42 [0.31, 0.53]", "0.01 [-0.12, 0.13]"]
     assert en["t"].tolist() == ["6.04", "0.127"]
     with use_lang("zh"):
         zh = tables.pls_paths(summary)
-    assert list(zh.columns) == ["起点", "终点", "估计值 [95% 置信区间]", "标准误", "t 值"] and zh.index.name == "路径"
+    assert list(zh.columns) == ["估计值 [95% 置信区间]", "标准误", "t 值"] and zh.index.name == "路径"
+    assert zh.index.tolist() == ["顾客满意度 → 顾客忠诚度", "顾客期望 → 顾客满意度"]
+    med = pd.DataFrame({"chain": ["IMAG->EXPE->QUAL->VAL->SAT->LOY"], "source": ["IMAG"], "target": ["LOY"],
+                        "estimate": [0.086], "ci_low": [0.037], "ci_high": [0.134]})
+    assert tables.mediation(med).index.tolist() == [
+        "Image → Expectations → Perceived quality → Perceived value → Satisfaction → Loyalty"]
     cb = pd.DataFrame({"path": ["LOY~SAT"], "estimate": [0.768], "p": [5.3e-15]})
     assert tables.cbsem_paths(cb)["p"].tolist() == ["< 0.001"]
     with use_lang("zh"):
@@ -307,14 +351,17 @@ def test_display_copies_join_intervals_and_format_p_values_in_both_languages():
     htmt = pd.DataFrame({"original": [0.9819], "mean": [0.982], "se": [0.022], "t": [44.6], "ci_low": [0.938],
                          "ci_high": [1.023]}, index=pd.Index(["EXPE|QUAL"], name="term"))
     shown = tables.htmt(htmt)
-    assert list(shown.columns) == ["HTMT [95% CI]", "mean", "se"] and shown.index.name == "pair"
+    assert list(shown.columns) == ["HTMT [95% CI]", "mean", "SE"] and shown.index.name == "pair"
+    assert shown.index.tolist() == ["Expectations ↔ Perceived quality"]
     assert shown.iloc[0].tolist() == ["0.982 [0.938, 1.023]", "0.982", "0.0220"]
     with use_lang("zh"):
         assert list(tables.htmt(htmt).columns) == ["HTMT [95% 置信区间]", "自助法均值", "标准误"]
     shapes = pd.DataFrame({"model": ["piecewise"], "params": [4], "aic": [-143.19621], "scores": ["items sat1/loy1"]})
     with use_lang("zh"):
-        assert tables.shape_fit(shapes).iloc[0].tolist() == ["分段线性（阈值）", "4", "-143.2", "总体题项 sat1/loy1"]
-    assert tables.shape_fit(shapes).iloc[0].tolist() == ["piecewise", "4", "-143.2", "items sat1/loy1"]
+        assert tables.shape_fit(shapes).iloc[0].tolist() == ["分段线性（阈值）", "4", "-143.2",
+                                                             "总体题项 满意度：总体评价 / 忠诚度：会再次选择该银行"]
+    assert tables.shape_fit(shapes).iloc[0].tolist() == ["piecewise", "4", "-143.2", "overall items Satisfaction: "
+                                                         "overall / Loyalty: would choose the bank again"]
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
@@ -333,10 +380,11 @@ def test_every_displayed_column_has_a_chinese_name(lang):
     with use_lang(lang):
         shown = list(translate_columns(pd.DataFrame(columns=cols)).columns)
     if lang == "en":
-        renamed = {"bootstrap_mean": "mean", "satisfaction_level": "level", "estimate [CI]": "estimate [95% CI]",
+        renamed = {"bootstrap_mean": "mean", "estimate [CI]": "estimate [95% CI]",
                    "share [CI]": "share [95% CI]", "HTMT [CI]": "HTMT [95% CI]"}
         renamed.update({c: text.TERMS[c]["en"] for c in cols if "en" in text.TERMS.get(c, {})})
         assert shown == [renamed.get(c, c) for c in cols]
+        assert not [c for c in shown if "_" in c]   # readable English headers, no snake_case
     else:
         assert not set(shown) & set(cols)
         assert len(set(shown)) == len(cols) - 1  # one Chinese term per concept: original and estimate are 估计值
@@ -373,7 +421,7 @@ def test_figures_label_in_chinese(theme):
         nl = pd.DataFrame({"level": ["neutral", "highly satisfied"], "n": [48, 60], "share": [0.56, 0.05],
                            "ci_low": [0.42, 0.02], "ci_high": [0.69, 0.14]})
         t = _texts(plots.plot_not_loyal(nl, satisfaction="sat1", loyalty="loy1", loyal_min=7))
-        assert t[0] == "不同 sat1 等级的不忠诚比例（loy1 < 7）" and t[2] == "不忠诚比例"
+        assert t[0] == "不同“sat1”等级的不忠诚比例\n（loy1 < 7）" and t[2] == "不忠诚比例"
         assert t[3:5] == ["中立", "非常满意"]
         labels = pd.Series(pd.Categorical(["apostle", "defector", "apostle"],
                                           categories=["apostle", "mercenary", "hostage", "defector"]))
@@ -471,7 +519,7 @@ def test_mediation_shows_the_chains_through_satisfaction_when_there_are_any():
 
 def test_every_caption_and_section_exists_in_both_languages():
     values = {"loy_item": "loy1", "sat_item": "sat1", "loyal_min": 7.0, "satisfied_min": 7.0,
-              "satisfaction": "SAT", "group": "gender", "folds": 10, "repetitions": 10, "target": "LOY"}
+              "satisfaction": "SAT", "group": "gender", "folds": 10, "repetitions": 10, "target": "LOY", "n": "3"}
     for lang in ("en", "zh"):
         with use_lang(lang):
             assert text.CATALOG.section("intro").startswith("# ")
@@ -479,6 +527,17 @@ def test_every_caption_and_section_exists_in_both_languages():
                 assert "{" not in text.CATALOG.text(key, **values), key
     with use_lang("en"):
         assert text.CATALOG.text("not_loyal_by_level", **values).startswith("Share of respondents not loyal (loy1 < 7)")
-    assert list(text.CATALOG.sections) == ["intro", "measurement", "pls", "plspredict", "copula", "cbsem", "shape",
-                                           "not_loyal", "typology", "prca", "mediation", "micom", "multigroup", "ipma",
-                                           "summary"]
+    assert list(text.CATALOG.sections) == ["intro", "intro_own", "hygiene", "measurement", "pls", "plspredict",
+                                           "copula", "cbsem", "shape", "not_loyal", "typology", "prca", "mediation",
+                                           "micom", "multigroup", "ipma", "flagged", "summary", "variables"]
+    own = {"file": "f.csv", "rows": "9", "columns": "3", "satisfaction": "S", "loyalty": "L", "n_constructs": "2",
+           "constructs": "S and L", "n_items": "4", "sat_item": "s1", "loy_item": "l1", "extra": ""}
+    for lang in ("en", "zh"):
+        with use_lang(lang):
+            intro = text.CATALOG.section("intro_own", **own)
+            assert "{" not in intro and "f.csv" in intro and "ECSI" not in intro
+            assert "ECSI" in text.CATALOG.section("intro", rows="250")
+            # the literature review stays, under the title (where the key findings go)
+            assert "Oliver 1999" in intro and text.CATALOG.section("intro", rows="250").startswith("# ")
+        assert "研究一" not in text.CATALOG.section("intro", rows="250") and "notebook" not in \
+            text.CATALOG.section("intro", rows="250").lower()

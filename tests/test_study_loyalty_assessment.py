@@ -131,8 +131,18 @@ def test_micom_runs_for_the_pairs_the_multigroup_test_compares(ecsi):
 
 def test_ipma_scale_target_and_record(ecsi, pls):
     items = pls.data_.items
-    assert steps.ipma_scale(items) == {"low": 0.0, "high": 10.0, "inferred": True}   # ECSI: answers 0-10
-    assert steps.ipma_scale(items, [1, 10]) == {"low": 1.0, "high": 10.0, "inferred": False}
+    assert steps.ipma_scale(items) == {"low": 0.0, "high": 10.0, "inferred": True, "source": "data"}   # answers 0-10
+    assert steps.ipma_scale(items, [1, 10]) == {"low": 1.0, "high": 10.0, "inferred": False, "source": "ipma_scale"}
+    # each item's own scale from the hygiene step: one shared scale, or a dict per item when they differ
+    own = dict.fromkeys(items.columns, (0.0, 10.0))
+    assert steps.ipma_scale(items, None, own, dict.fromkeys(own, "codebook")) == {
+        "low": 0.0, "high": 10.0, "inferred": False, "source": "codebook"}
+    mixed = steps.ipma_scale(items, None, {**own, "sat1": (1.0, 11.0)}, {**dict.fromkeys(own, "codebook"),
+                                                                      "sat1": "inferred"})
+    assert mixed["low"] is None and mixed["items"]["sat1"] == [1.0, 11.0] and mixed["inferred"]
+    assert mixed["source"] == "codebook+inferred"
+    assert steps.ipma_scale_argument(mixed)["sat1"] == (1.0, 11.0) and steps.ipma_scale_argument(
+        steps.ipma_scale(items)) == (0.0, 10.0)
     for bad in ([10, 1], [1], "x"):
         with pytest.raises(ParameterError, match="ipma_scale"):
             steps.ipma_scale(items, bad)
@@ -166,18 +176,18 @@ def test_estimation_sentence_says_plsc_drops_and_weights_in_both_languages():
     assert "The PLSc solution on the full sample is **inadmissible**" in en
     assert ("Of the 5,000 bootstrap resamples, 3,182 (64%) gave an inadmissible PLSc solution and were dropped "
             "(as cSEM does); the intervals rest on the 1,818 admissible ones") in en
-    assert "weighted by the survey weights in `w` (Kish effective n = 187 of 250 respondents)" in en
+    assert "weighted by the survey weights in “w” (Kish effective n = 187 of 250 respondents)" in en
     with use_lang("zh"):
         zh = assessment.estimation_line(_est("plsc", True, True), _boot(1818, 3182, 3182), "w")
         assert "5,000 次自助抽样中有 3,182 次（64%）得到不可接受的 PLSc 解，已被剔除" in zh
-        assert "按调查权重列 `w` 加权（Kish 有效样本量 187，受访者 250 名）" in zh and "不可接受**" not in zh
+        assert "按调查权重列“w”加权（Kish 有效样本量 187，受访者 250 名）" in zh and "不可接受**" not in zh
         assert assessment.estimation_line(_est(), _boot()).endswith("未使用调查权重。")
 
 
 def test_pls_heading_and_resamples_name_plsc_the_effective_n_and_the_dropped_resamples():
     assert sentences.pls_heading(_est("plsc", weighted=True)) == (
         "**PLS path model** (consistent PLS (PLSc), path scheme, n = 250, weighted effective n = 187, "
-        "GoF = 0.607). R²: SAT: 0.700")
+        "GoF = 0.607). R²: SAT 0.700")
     assert sentences._resamples(_boot(1818, 3190, 3182)) == ("1818 of 5008 resamples used; 3182 inadmissible PLSc "
                                                              "solutions and 8 not converged dropped")
     assert sentences._resamples(_boot(5000)) == "5000 resamples, 0 not converged"
@@ -199,15 +209,16 @@ def test_plspredict_sentence_states_the_verdict_and_its_meaning_in_both_language
     en = assessment.plspredict_line(_pp([2.0, 0.5, 2.0, 2.0]), "LOY")
     assert en.startswith("**Predictive power: medium** (Shmueli et al. 2019; 10-fold cross-validation repeated "
                          "10 times). Q²predict is positive for 4 of 4 endogenous indicators (0.20 – 0.20)")
-    assert "PLS has a lower RMSE than the linear-model benchmark for 3 of 4 indicators (sat1, loy1 and loy2)." in en
+    assert ("PLS has a lower RMSE than the linear-model benchmark for 3 of 4 indicators (“sat1”, “loy1” and "
+            "“loy2”).") in en
     assert "For the items of LOY, the key target construct, the predictive power is high (PLS better for 2 of 2)." in en
     low = assessment.plspredict_line(_pp([2.0, 0.5, 0.5, 0.5], q2=[0.2, 0.1, -0.05, 0.3]), "LOY")
-    assert "**Predictive power: none**" in low and "Q²predict ≤ 0: loy1." in low and "should not be used" in low
+    assert "**Predictive power: none**" in low and "Q²predict ≤ 0: “loy1”." in low and "should not be used" in low
     with use_lang("zh"):
         zh = assessment.plspredict_line(_pp([2.0, 0.5, 0.5, 0.5]), "LOY")
         assert zh.startswith("**预测能力：低**（Shmueli 等 2019；10 折交叉验证，重复 10 次）。")
-        assert "在 4 个题项中，PLS 的 RMSE 低于线性模型基准的有 1 个（sat1）。" in zh
-        assert "关键目标构念 LOY 的题项：预测能力无（PLS 在 2 个题项中有 0 个更好）。" in zh
+        assert "在 4 个题项中，PLS 的 RMSE 低于线性模型基准的有 1 个（“sat1”）。" in zh
+        assert "关键目标构念LOY的题项：预测能力无（PLS 在 2 个题项中有 0 个更好）。" in zh
 
 
 def test_cvpat_sentence_names_the_better_model():
@@ -233,7 +244,7 @@ def _copula(p=(0.019, 0.6), non_normal=(True, True), p_joint=(0.011, 0.67)):
 def test_copula_sentence_evidence_none_and_not_identified_in_both_languages():
     en = assessment.copula_line(_copula())
     assert en == ("**Evidence of endogeneity**: the copula term of QUAL in the regression of VAL (p = 0.019; with "
-                  "all copula terms of VAL jointly p = 0.011); with it the path VAL\\~QUAL is 1.2 instead of 0.66. "
+                  "all copula terms of VAL jointly p = 0.011); with it the path QUAL → VAL is 1.2 instead of 0.66. "
                   "These paths may be biased by an omitted common cause or by reverse causality; read them with "
                   "caution. With 2 copula terms tested, about 0.1 would be significant by chance alone.")
     none = assessment.copula_line(_copula(p=(0.2, 0.6), non_normal=(True, False)))
@@ -243,8 +254,8 @@ def test_copula_sentence_evidence_none_and_not_identified_in_both_languages():
     assert assessment.copula_line(_copula(non_normal=(False, False))).startswith("No predictor's scores depart")
     with use_lang("zh"):
         assert assessment.copula_line(_copula()).startswith(
-            "**存在内生性的证据**：VAL 回归中 QUAL 的 Copula 项（p = 0.019，与 VAL 的全部 Copula 项一起时 p = 0.011）："
-            "加入后路径 VAL\\~QUAL 为 1.2，原估计为 0.66。")
+            "**存在内生性的证据**：VAL回归中QUAL的 Copula 项（p = 0.019，与VAL的全部 Copula 项一起时 p = 0.011）："
+            "加入后路径 QUAL → VAL 为 1.2，原估计为 0.66。")
         assert assessment.copula_line(_copula(p=(0.2, 0.6))).endswith(
             "2 个 Copula 项均不显著：结构回归中没有内生性的证据。")
 
@@ -266,7 +277,7 @@ def test_micom_sentence_says_what_may_be_interpreted_in_both_languages():
     assert en == ("**female vs male** (n = 148 and 102; 1,000 permutations): compositional invariance (step 2) fails "
                   "for SAT (c = 0.9944 below its 5% quantile 0.9963, p = 0.015); means and variances are equal in both "
                   "groups (step 3). Invariance: full for IMAG and LOY; none for SAT. Group differences of the paths "
-                  "involving SAT (SAT\\~IMAG and LOY\\~SAT) are therefore not interpreted: the composite does not mean "
+                  "involving SAT (IMAG → SAT; SAT → LOY) are therefore not interpreted: the composite does not mean "
                   "the same in both groups.")
     full = assessment.micom_line({"a-b": _micom(("full",) * 3, (True,) * 3)}, spec)
     assert full.endswith("Every construct is fully invariant: the paths can be compared and the groups could be "
@@ -281,9 +292,9 @@ def test_micom_sentence_says_what_may_be_interpreted_in_both_languages():
     assert assessment.micom_line({}, spec).startswith("No two groups have at least 20 complete respondents")
     with use_lang("zh"):
         zh = assessment.micom_line({"female-male": _micom()}, spec)
-        assert zh.startswith("**女性 与 男性**（n = 148 与 102；置换 1,000 次）：组成不变性（第 2 步）不成立的构念："
+        assert zh.startswith("**女性与男性**（n = 148 与 102；置换 1,000 次）：组成不变性（第 2 步）不成立的构念："
                              "SAT（c = 0.9944，低于 5% 分位数 0.9963，p = 0.015）")
-        assert zh.endswith("因此涉及 SAT 的路径（SAT\\~IMAG 和 LOY\\~SAT）的组间差异不予解释："
+        assert zh.endswith("因此涉及SAT的路径（IMAG → SAT；SAT → LOY）的组间差异不予解释："
                            "两组中的组合得分含义不同。")
         assert assessment.micom_line(None, spec, "gender") == ("组合测量不变性检验（MICOM）未运行"
                                                                "（参数 `micom` 为 false）。")
@@ -303,8 +314,8 @@ def test_multigroup_sentence_does_not_interpret_non_invariant_paths_and_names_in
                          "about 988 left.\n\n")
     few = SimpleNamespace(tests=tests, n_permutations=200, inadmissible=[], n_failed=199)
     assert "rest on the about 1 left, too few for a test at 5%." in sentences.multigroup_line(few, ok, micom_ran=True)
-    assert "- LOY~SAT: female 0.261 vs male 0.716 (permutation p = 0.010).\n" in en
-    assert ("- SAT~VAL: female 0.475 vs male 0.900 (permutation p = 0.020), not interpreted: a construct of this path "
+    assert "- SAT → LOY: female 0.261 vs male 0.716 (permutation p = 0.010).\n" in en
+    assert ("- VAL → SAT: female 0.475 vs male 0.900 (permutation p = 0.020), not interpreted: a construct of this path "
             "is not compositionally invariant (MICOM).") in en
     nan = SimpleNamespace(tests=tests.assign(p_value=np.nan), n_permutations=10)
     assert sentences.multigroup_findings(nan) == ["No permutation could be estimated: the group differences cannot be "
@@ -314,7 +325,7 @@ def test_multigroup_sentence_does_not_interpret_non_invariant_paths_and_names_in
         assert "男性组的 PLSc 解不可接受：其路径系数不能作为结论。" \
                "有 12 次置换未收敛或得到不可接受的 PLSc 解，已剔除；" \
                "每对群组的 p 值只基于其余约 988 次置换。" in zh
-        assert ("SAT~VAL：女性组 0.475，男性组 0.900（置换检验 p = 0.020），"
+        assert ("VAL → SAT：女性组 0.475，男性组 0.900（置换检验 p = 0.020），"
                 "但不予解释：该路径涉及的构念不具备组成不变性"
                 "（MICOM）。") in zh
 
@@ -336,18 +347,18 @@ def test_ipma_sentence_ranks_importance_and_names_the_priority_in_both_languages
                          "(performance 75.8), SAT 0.55 (performance 68.5) and VAL 0.32 (performance 71.0).")
     assert ("Above-average importance with below-average performance, the first place to improve: SAT (importance "
             "0.55, performance 68.5).") in en
-    assert "At the item level the most important is imag3 (IMAG, importance 0.18, performance 79.1)." in en
+    assert "At the item level the most important is “imag3” (IMAG, importance 0.18, performance 79.1)." in en
     assert en.endswith("Items were rescaled from the answer scale 0-10 to 0-100, inferred from the data (the lowest "
                        "and highest answer over all items); give the questionnaire's scale with parameter `ipma_scale` "
                        "if it is wider.")
     res, scale = _ipma(inferred=False, negative=True)
     res.constructs["performance"] = [60.0, 80.0, 70.0]   # the most important is also the weakest: no mixed quadrant
     given = assessment.ipma_line(res, scale)
-    assert given.endswith("(parameter `ipma_scale`).") and "Items with negative weights (sat1)" in given
+    assert given.endswith("(parameter `ipma_scale`).") and "Items with negative weights (“sat1”)" in given
     assert "the first place to improve: IMAG" in given
     with use_lang("zh"):
         zh = assessment.ipma_line(*_ipma())
-        assert zh.startswith("**目标构念 LOY** 的绩效为 72.0（0-100 分）。重要性（每个前因对 LOY 的总效应：")
+        assert zh.startswith("**目标构念LOY**的绩效为 72.0（0-100 分）。重要性（每个前因对LOY的总效应：")
         assert "应优先改进：SAT（重要性 0.55，绩效 68.5）。" in zh and "该量表由数据推断" in zh
     assert assessment.skipped_line("copula", "copula") == ("The Gaussian-copula endogeneity check was not run "
                                                            "(parameter `copula` is false).")
@@ -400,9 +411,31 @@ def test_ipma_figure_is_labelled_in_chinese():
             fig = plots.plot_ipma(cons, "LOY")
             ax = fig.axes[0]
             assert [ax.get_title(), ax.get_xlabel(), ax.get_ylabel()] == [
-                "LOY 的重要性-绩效矩阵", "重要性（对 LOY 的总效应）", "绩效（0-100）"]
+                "LOY的重要性-绩效矩阵", "重要性（对LOY的总效应）", "绩效（0-100）"]
             fig.canvas.draw()
     assert [t.get_text() for t in ax.texts] == ["IMAG", "SAT", "VAL"]
     lo, hi = ax.get_ylim()
     assert 0 <= lo < 68.5 and 75.8 < hi <= 100
     plt.close("all")
+
+
+def test_ipma_sentence_names_constructs_and_says_where_each_scale_comes_from():
+    from crmlab.core.codebook import load_codebook
+    from crmlab.core.paths import data_dir
+    from crmlab.report.i18n import use_codebook
+
+    use_codebook(load_codebook(data_dir() / "ecsi" / "codebook.yaml").terms())
+    try:
+        res, _ = _ipma()
+        en = assessment.ipma_line(res, {"low": 0.0, "high": 10.0, "inferred": False, "source": "codebook"})
+        assert en.startswith("**Target Loyalty**: performance 72.0") and "Image 0.71 (performance 75.8)" in en
+        assert "the first place to improve: Satisfaction (importance 0.55, performance 68.5)" in en
+        assert "“Image: seriousness” (Image, importance 0.18" in en
+        assert en.endswith("Items were rescaled from the answer scale 0-10 to 0-100 (scales from: codebook).")
+        mixed = {"low": None, "high": None, "inferred": True, "source": "codebook+inferred"}
+        with use_lang("zh"):
+            zh = assessment.ipma_line(res, mixed)
+            assert zh.startswith("**目标构念顾客忠诚度**的绩效为 72.0（0-100 分）。")
+            assert zh.endswith("各题项按各自的答题量表换算为 0-100 分（量表来源：编码表和由作答推断；由作答推断的量表请在附录中核对）。")
+    finally:
+        use_codebook(None)

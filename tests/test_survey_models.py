@@ -189,3 +189,9 @@ def test_text_constant_and_collinear_drivers(sat):
         fit_ordinal(sat.assign(q11=sat["q2"] * 2 + 1), "q1", DRIVERS + ["q11"])
     with pytest.raises(DataError, match=r"weights are negative in rows 2"):
         fit_ols(sat, "q1", DRIVERS, weights=np.r_[1, 1, -1, np.ones(len(sat) - 3)])
+
+
+def test_five_respondents_for_nine_drivers_are_too_few_not_collinear(sat):
+    for fit in (fit_ols, fit_ordinal):
+        with pytest.raises(DataError, match=r"too few respondents for 9 drivers: 5 respondent\(s\)"):
+            fit(sat.iloc[:5], "q1", DRIVERS)

@@ -61,7 +61,7 @@ def test_hygiene_catches_planted_straight_liners():
     sim = simulate_likert(3000, seed=8, straightliner_share=0.05)
     items = sim.truth["drivers"] + ["overall"]
     rep = clean_survey(sim.data, items, scale_min=1, scale_max=10)
-    flagged = set(rep.exclusions.loc[rep.exclusions["reason"] == "straight_liner", "row"])
+    flagged = set(rep.flags.loc[rep.flags["reason"] == "straight_liner", "row"])
     planted = set(sim.truth["straightliners"])
     assert len(planted) == 150
     assert planted <= flagged

@@ -85,7 +85,7 @@ def holdout_errors(model, summary: pd.DataFrame) -> dict:
             "correlation": float(np.corrcoef(pred, act)[0, 1]) if act.std() > 0 else float("nan")}
 
 
-def tracking(model, births, actual_counts: pd.Series, *, periods: int) -> pd.DataFrame:
+def tracking(model, births, actual_counts: pd.Series, *, periods: int, weights=None) -> pd.DataFrame:
     """Actual vs expected repeat transactions per period for a cohort, and cumulative.
 
     Parameters
@@ -97,6 +97,9 @@ def tracking(model, births, actual_counts: pd.Series, *, periods: int) -> pd.Dat
         Repeat transactions per period index (0, 1, ...); missing periods are 0.
     periods : int
         Number of periods to tabulate.
+    weights : array-like, optional
+        Customers per entry of ``births`` (e.g. distinct birth times with their counts from
+        :meth:`crmlab.transactions.sql.EngineSummary.birth_counts`); default one each.
 
     Notes
     -----
@@ -105,7 +108,11 @@ def tracking(model, births, actual_counts: pd.Series, *, periods: int) -> pd.Dat
     (FHL 2005, Figure 3), computed once per distinct birth time.
     """
     b = np.asarray(births, dtype=float)
-    ub, cnt = np.unique(b, return_counts=True)
+    if weights is None:
+        ub, cnt = np.unique(b, return_counts=True)
+    else:
+        ub, inv = np.unique(b, return_inverse=True)
+        cnt = np.bincount(inv, weights=np.asarray(weights, dtype=float), minlength=len(ub))
     edges = np.arange(1, periods + 1, dtype=float)
     age = np.clip(edges[:, None] - ub[None, :], 0, None)
     cum_pred = (model.expected_purchases(age) * cnt[None, :]).sum(axis=1)

@@ -136,8 +136,10 @@ def load_codebook(path: str | os.PathLike) -> Codebook:
         if not isinstance(spec, dict):
             raise DataError(f"{where}: expected a mapping with 'columns', 'constructs', 'values'")
         columns = {str(n): _column(str(n), e or {}, where) for n, e in (spec.get("columns") or {}).items()}
-        constructs = {str(n): {k: str(v) for k, v in (e or {}).items()} for n, e in (spec.get("constructs") or {}).items()}
-        values = {str(n): {k: str(v) for k, v in (e or {}).items()} for n, e in (spec.get("values") or {}).items()}
+        def labels(section):
+            return {str(n): {k: str(v) for k, v in (e or {}).items()} for n, e in (spec.get(section) or {}).items()}
+
+        constructs, values = labels("constructs"), labels("values")
         return Codebook(columns, constructs, values, spec.get("currency"), where)
     table = read_table(p, dtype=str, keep_default_na=False)
     table.columns = [str(c).strip().lower() for c in table.columns]

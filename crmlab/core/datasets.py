@@ -373,6 +373,16 @@ def load_telco_churn(path: str | os.PathLike | None = None) -> pd.DataFrame:
 
 
 #: name -> loader, used by the data overview notebook and the tests.
+#: where each bundled dataset lives (its codebook.yaml sits beside it)
+FILES = {
+    "ecsi": "data/ecsi/satisfaction.csv",
+    "customer_sat": "data/customersat/customer_sat.csv",
+    "cdnow_sample": "data/cdnow/CDNOW_sample.txt",
+    "cdnow_master": "data/cdnow/CDNOW_master.txt",
+    "hillstrom": "data/hillstrom/hillstrom.csv",
+    "telco_churn": "data/telco_churn/telco_churn.csv",
+}
+
 LOADERS = {
     "ecsi": load_ecsi,
     "customer_sat": load_customer_sat,

@@ -143,16 +143,32 @@ def show_table(df: pd.DataFrame, key: str, *, name: str | None = "", display: pd
     _display(table_html(format_table(translate_columns(df if display is None else display), sig=sig)))
 
 
+_NUMBER = __import__("re").compile(r"^[-+<>~≈]?\s?[-+]?[\d,.]+(\s?%|\s?\[.*\])?$|^-$|^$")
+
+
 def table_html(df: pd.DataFrame):
-    """A table for readers: no row numbers unless the index means something, inside a frame that
-    scrolls sideways on a narrow screen (the report shows a cue when it does)."""
+    """A table for readers: no row numbers unless the index means something, numbers right-aligned and
+    words left-aligned, inside a frame that scrolls sideways on a narrow screen (the report shows a cue
+    when it does)."""
+    import html
+
     from IPython.display import HTML
 
     show_index = not (isinstance(df.index, pd.RangeIndex) and df.index.name is None)
-    if show_index and df.index.nlevels == 1 and df.index.name is not None and not isinstance(df.columns, pd.MultiIndex):
-        df, show_index = df.reset_index(), False  # the named index is the first column, not a header row
-    inner = df.to_html(index=show_index, border=0, classes="crmlab-table", na_rep="-", escape=True)
-    return HTML(f'<div class="crmlab-frame">{inner}</div>')
+    if show_index and df.index.nlevels == 1 and not isinstance(df.columns, pd.MultiIndex):
+        df, show_index = df.reset_index(), False  # the index is the first column, not a header row
+    if show_index or isinstance(df.columns, pd.MultiIndex):
+        inner = df.to_html(index=show_index, border=0, classes="crmlab-table", na_rep="-", escape=True)
+        return HTML(f'<div class="crmlab-frame">{inner}</div>')
+    cells = df.astype(object).where(df.notna(), "-").map(str)
+    numeric = [bool(cells[c].map(lambda v: bool(_NUMBER.match(v.strip()))).all()) for c in cells.columns]
+    head = "".join(f'<th class="{"num" if n else "txt"}">{html.escape(str(c))}</th>'
+                   for c, n in zip(cells.columns, numeric))
+    rows = "".join("<tr>" + "".join(f'<td class="{"num" if n else "txt"}">{html.escape(v)}</td>'
+                                    for v, n in zip(row, numeric)) + "</tr>"
+                   for row in cells.itertuples(index=False))
+    return HTML(f'<div class="crmlab-frame"><table class="crmlab-table"><thead><tr>{head}</tr></thead>'
+                f'<tbody>{rows}</tbody></table></div>')
 
 
 def show_figure(fig, key: str, *, name: str = "", **values) -> None:

@@ -9,7 +9,7 @@ from crmlab.core.errors import CrmlabError, ParameterError
 from crmlab.run.params import Overrides, load_yaml, notebook_parameters, parse_cli_value
 
 
-def _parse_overrides(pairs: list[str], params_file: str | None) -> Overrides:
+def _parse_overrides(pairs: list[str], params_file: str | None, studies_file: str | None = None) -> Overrides:
     """``-p`` values (shared by every study of the run) and a ``--params`` YAML file: shared keys at the top,
     and a section per study (its name in studies.yaml or its notebook's stem) for that study only."""
     overrides = Overrides()
@@ -21,7 +21,7 @@ def _parse_overrides(pairs: list[str], params_file: str | None) -> Overrides:
         if not isinstance(data, dict):
             raise ParameterError(f"{params_file}: expected a mapping of parameter names to values "
                                  f"(and optionally a section per study)")
-        names = _study_names()
+        names = _study_names(studies_file)
         for key, value in data.items():
             if key in names and isinstance(value, dict):
                 overrides.sections[str(key)] = value
@@ -35,11 +35,11 @@ def _parse_overrides(pairs: list[str], params_file: str | None) -> Overrides:
     return overrides
 
 
-def _study_names() -> set[str]:
+def _study_names(studies_file: str | None = None) -> set[str]:
     from crmlab.run.runner import load_studies
 
     try:
-        studies = load_studies()
+        studies = load_studies(Path(studies_file) if studies_file else None)
     except ParameterError:
         return set()
     return {s["name"] for s in studies} | {Path(s["notebook"]).stem for s in studies}
@@ -48,8 +48,9 @@ def _study_names() -> set[str]:
 def cmd_run(args: argparse.Namespace) -> int:
     from crmlab.run import folders, runner
 
-    overrides = _parse_overrides(args.param, args.params)
-    jobs = runner.plan(args.notebooks, overrides, quick=args.quick, pdf=args.pdf)
+    overrides = _parse_overrides(args.param, args.params, args.studies)
+    jobs = runner.plan(args.notebooks, overrides, quick=args.quick, pdf=args.pdf,
+                       studies_file=Path(args.studies).resolve() if args.studies else None)
     if not jobs:
         print("nothing to run", file=sys.stderr)
         return 2
@@ -137,6 +138,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--no-input", action="store_true", help="hide code in the HTML reports")
     run.add_argument("--quick", action="store_true", help="use each study's quick parameter set")
     run.add_argument("--pdf", action="store_true", help="also print each report to PDF (headless Chromium)")
+    run.add_argument("--studies", metavar="FILE.yaml",
+                     help="a studies file of your own (default notebooks/studies.yaml), e.g. a sweep by region")
     run.add_argument("--kernel", default=None, help="Jupyter kernel (default: crmlab if registered)")
     run.add_argument("--no-progress", action="store_true", help="no progress bar")
     run.set_defaults(func=cmd_run)

@@ -51,6 +51,8 @@ class Alt:
 
     def describe(self) -> str:
         if self.kind == "type":
+            if self.arg is list and isinstance(self.arg2, tuple):
+                return "a list of " + ", ".join(repr(v) for v in self.arg2)
             return f"list[{self.arg2.__name__}]" if self.arg is list and self.arg2 else self.arg.__name__
         if self.kind == "none":
             return "None"
@@ -141,6 +143,10 @@ def _alts(node: ast.expr, where: str) -> list[Alt]:
         head = node.value.id
         if head in ("list", "List"):
             inner = node.slice.id if isinstance(node.slice, ast.Name) else None
+            if (isinstance(node.slice, ast.Subscript) and isinstance(node.slice.value, ast.Name)
+                    and node.slice.value.id == "Literal"):  # list[Literal["a", "b"]]: every item one of them
+                elts = node.slice.slice.elts if isinstance(node.slice.slice, ast.Tuple) else [node.slice.slice]
+                return [Alt("type", list, tuple(_literal(e, where) for e in elts))]
             return [Alt("type", list, _SIMPLE_TYPES.get(inner) if inner in ("str", "int", "float") else None)]
         if head in ("dict", "Dict"):
             return [Alt("type", dict)]
@@ -389,7 +395,11 @@ def _convert_alt(value: Any, alt: Alt, p: Param) -> Any:
             value, (str, int, float)) and not isinstance(value, bool) else None
         if items is None:
             raise _NoMatch
-        if alt.arg2 is str:
+        if isinstance(alt.arg2, tuple):
+            items = [str(v) for v in items]
+            if any(v not in alt.arg2 for v in items):
+                raise _NoMatch
+        elif alt.arg2 is str:
             if any(isinstance(v, (dict, list)) for v in items):
                 raise _NoMatch
             items = ["true" if v is True else "false" if v is False else str(v) for v in items]

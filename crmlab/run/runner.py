@@ -24,7 +24,6 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
 
 from crmlab.core.errors import ParameterError
 from crmlab.core.paths import outputs_root, project_root
@@ -33,7 +32,7 @@ from crmlab.report.htmlfont import embed_cjk_font
 from crmlab.run import folders
 from crmlab.run.export import banner_info, export_html, export_pdf, notebook_title
 from crmlab.run.index import headline, render_index, render_runs_index
-from crmlab.run.params import Overrides, notebook_parameters, validate_parameters
+from crmlab.run.params import Overrides, load_yaml, notebook_parameters, validate_parameters
 from crmlab.run.provenance import display_path, git_info, input_files, new_run_id, now, package_versions, sha256
 
 STUDIES_FILE = "studies.yaml"
@@ -77,8 +76,10 @@ def load_studies(path: Path | None = None) -> list[dict[str, Any]]:
     path = path or project_root() / "notebooks" / STUDIES_FILE
     if not path.exists():
         raise ParameterError(f"{path}: studies file not found")
-    spec = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    studies = spec.get("studies", [])
+    spec = load_yaml(path.read_text(encoding="utf-8"), str(path)) or {}
+    studies = spec.get("studies", []) if isinstance(spec, dict) else None
+    if not isinstance(studies, list):
+        raise ParameterError(f"{path}: expected a mapping with a 'studies' list")
     for i, s in enumerate(studies):
         for key in ("name", "notebook"):
             if key not in s:
@@ -276,7 +277,7 @@ def execute_job(job: Job, run_dir: Path, run_info: dict[str, Any], *, kernel_nam
         nbformat.write(executed, str(out_nb))
     inputs = [{"path": display_path(p), "sha256": sha256(p)} for p in input_files(job.parameters, workdir)]
     lang = job.parameters.get("lang") if isinstance(job.parameters.get("lang"), str) else "en"
-    title = notebook_title(executed, lang) or job.title or job.notebook.stem
+    title = job.title or notebook_title(executed, lang) or job.notebook.stem  # studies.yaml names it best
     banner = banner_info(title=title,
                          run_id=run_info.get("run_id", ""), status="failed" if error else "ok",
                          git=run_info.get("git", {}), inputs=inputs, parameters=job.parameters, lang=lang)

@@ -124,15 +124,16 @@ def prepare_items(data: pd.DataFrame, model, extra: list | None = None,
                         missing_by_item={k: int(v) for k, v in miss.items()})
 
 
-def load_survey(path) -> pd.DataFrame:
-    """Read a respondent-level CSV/Parquet survey (any columns) for a model.
+def load_survey(path, sheet=None) -> pd.DataFrame:
+    """Read a respondent-level survey (CSV, Excel or Parquet; any columns) for a model.
 
-    Uses :func:`crmlab.core.datasets.read_table` (delimiter sniffing, UTF-8/GBK) and
-    drops an unnamed leading row-number column such as R's ``write.csv`` adds.
+    Uses :func:`crmlab.core.datasets.read_table` (delimiter sniffing, UTF-8/GBK; ``sheet``: the sheet of an
+    Excel workbook, by name or position from 0, default the first) and drops an unnamed leading row-number
+    column such as R's ``write.csv`` or a spreadsheet's index adds.
     """
     from crmlab.core import datasets
 
-    df = datasets.read_table(datasets.resolve_path(path))
+    df = datasets.read_table(datasets.resolve_path(path), sheet=sheet)
     unnamed = [c for c in df.columns if str(c) == "" or str(c).startswith("Unnamed: ")]
     return df.drop(columns=unnamed)
 

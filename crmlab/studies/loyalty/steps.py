@@ -2,6 +2,7 @@
 model, choosing the overall items, assembling tables and the dictionaries recorded in ``results.json``."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from itertools import combinations
 
 import numpy as np
@@ -17,6 +18,7 @@ from crmlab.core.modeltext import parse_model
 __all__ = [
     "copula_table",
     "data_record",
+    "diagram_nodes",
     "estimation_record",
     "fit_record",
     "group_pairs",
@@ -25,12 +27,14 @@ __all__ = [
     "intervals",
     "ipma_record",
     "ipma_scale",
+    "ipma_scale_argument",
     "ipma_target",
     "measurement_table",
     "mediation_record",
     "mediation_shown",
     "micom_record",
     "micom_table",
+    "minimum_sample",
     "model_spec",
     "multigroup_record",
     "multigroup_table",
@@ -41,8 +45,11 @@ __all__ = [
     "prca_record",
     "prca_source",
     "prepare",
+    "contrast",
+    "without_flagged",
     "rho_a_record",
     "run_micom",
+    "run_multigroup",
     "shape_table",
     "shares",
     "target_items",
@@ -66,16 +73,49 @@ def model_spec(model, satisfaction: str, loyalty: str):
     return spec
 
 
-def prepare(survey: pd.DataFrame, spec, satisfaction_item: str | None = None, loyalty_item: str | None = None):
+def prepare(survey: pd.DataFrame, spec, satisfaction_item: str | None = None, loyalty_item: str | None = None,
+            file: str | None = None):
     """The model's items, complete cases only (:func:`crmlab.sem.prepare_items`); the overall items, when
-    given, must exist and be complete too."""
-    return prepare_items(survey, spec, extra=[c for c in (satisfaction_item, loyalty_item) if c])
+    given, must exist and be complete too. A DataError (a constant item, too few complete rows) names ``file``
+    and the parameter that changes the items (``model``)."""
+    from crmlab.core.errors import DataError
+
+    try:
+        return prepare_items(survey, spec, extra=[c for c in (satisfaction_item, loyalty_item) if c])
+    except DataError as exc:
+        if file is None:
+            raise
+        raise DataError(f"{file}: {exc} (parameter 'model' names the items)") from None
+
+
+def run_multigroup(survey: pd.DataFrame, spec, group: str | None, **kwargs):
+    """:func:`crmlab.sem.multigroup` over the levels of ``group`` (``kwargs``: its settings); None without a group
+    or when fewer than two of its levels have 20 complete respondents (said by
+    :func:`~crmlab.studies.loyalty.sentences.multigroup_line`)."""
+    from crmlab.sem import multigroup
+
+    if not group or not group_pairs(survey, spec, group):
+        return None
+    return multigroup(survey, spec, group, **kwargs)
 
 
 def overall_items(spec, satisfaction: str, loyalty: str, satisfaction_item: str | None = None,
                   loyalty_item: str | None = None) -> tuple[str, str]:
-    """The raw overall satisfaction and loyalty items: the ones given, else each construct's first item."""
-    return (satisfaction_item or spec.constructs[satisfaction][0], loyalty_item or spec.constructs[loyalty][0])
+    """The raw overall satisfaction and loyalty items: the ones given, else each construct's first item (of its
+    first lower-order construct when it is a higher-order construct)."""
+    def first(construct):
+        item = spec.constructs[construct][0]
+        while item in spec.constructs:
+            item = spec.constructs[item][0]
+        return item
+    return (satisfaction_item or first(satisfaction), loyalty_item or first(loyalty))
+
+
+def diagram_nodes(spec) -> list:
+    """The constructs the path diagram draws: all but the lower-order components of a higher-order construct
+    (they take no structural paths)."""
+    lower = {c for hoc in spec.higher_order.values() for c in hoc}
+    return [c for c in spec.names if c not in lower]
 
 
 def data_record(prep) -> dict:
@@ -306,25 +346,47 @@ def multigroup_table(mg, interpretable: dict | None = None) -> pd.DataFrame:
 # --------------------------------------------------------------------------
 # IPMA
 # --------------------------------------------------------------------------
-def ipma_scale(items: pd.DataFrame, scale=None) -> dict:
-    """The items' answer scale for the IPMA: ``scale`` (``[low, high]``) when given, else the lowest and the
-    highest answer over all the model's items (``inferred`` True).
+def ipma_scale(items: pd.DataFrame, scale=None, item_scales: dict | None = None,
+               sources: dict | None = None) -> dict:
+    """The items' answer scales for the IPMA.
+
+    ``scale`` (``[low, high]``, parameter ``ipma_scale``) when given; else each item's own scale
+    (``item_scales``, from the hygiene step, with ``sources`` saying where each came from: ``scales_parameter``,
+    ``codebook`` or ``inferred``); else the lowest and the highest answer over all the model's items. Returns
+    ``{"low", "high", "inferred", "source"}`` (``low``/``high`` None when the items' scales differ; then
+    ``items`` holds ``{item: [low, high]}``); ``inferred`` is True when a scale was read off the answers.
 
     Raises
     ------
     ParameterError
         When ``scale`` is not two increasing numbers (parameter ``ipma_scale``).
     """
+    if scale is None and item_scales:
+        sc = {it: tuple(float(v) for v in item_scales[it]) for it in items.columns}
+        src = sorted({(sources or {}).get(it, "inferred") for it in items.columns})
+        out = {"inferred": "inferred" in src, "source": "+".join(src)}
+        if len(set(sc.values())) == 1:
+            low, high = next(iter(sc.values()))
+            return {"low": low, "high": high, **out}
+        return {"low": None, "high": None, **out, "items": {it: list(v) for it, v in sc.items()}}
     if scale is None:
         return {"low": float(np.nanmin(items.to_numpy(float))), "high": float(np.nanmax(items.to_numpy(float))),
-                "inferred": True}
+                "inferred": True, "source": "data"}
     try:
         low, high = (float(v) for v in scale)
     except (TypeError, ValueError):
         raise ParameterError(f"ipma_scale must be [lowest, highest] answer, e.g. [0, 10]; got {scale!r}") from None
     if not high > low:
         raise ParameterError(f"ipma_scale must be [lowest, highest] with lowest < highest; got {scale!r}")
-    return {"low": low, "high": high, "inferred": False}
+    return {"low": low, "high": high, "inferred": False, "source": "ipma_scale"}
+
+
+def ipma_scale_argument(scale: dict):
+    """The ``scale`` argument of :func:`crmlab.sem.ipma` for an :func:`ipma_scale` result: ``(low, high)``, or
+    ``{item: (low, high)}`` when the items' scales differ."""
+    if scale.get("items"):
+        return {it: tuple(v) for it, v in scale["items"].items()}
+    return (scale["low"], scale["high"])
 
 
 def ipma_target(spec, target: str | None, loyalty: str) -> str:
@@ -347,3 +409,95 @@ def ipma_record(res, scale: dict) -> dict:
     out = res.to_dict()
     out.pop("scale_from_data", None)
     return {**out, "scale": scale}
+
+
+# --------------------------------------------------------------------------
+# completely vs merely satisfied; the headline results without the flagged respondents
+# --------------------------------------------------------------------------
+def minimum_sample(spec) -> tuple[int, str, int]:
+    """The fewest respondents a model can be estimated from: ``(n, construct, arrows)``.
+
+    The ten-times rule (Hair, Ringle & Sarstedt 2011): ten times the largest number of arrows pointing at a
+    construct (its structural predecessors, or the items of a formative block); and more respondents than
+    the model has items, or the item covariance matrix the CB-SEM fits is singular.
+    """
+    arrows = {c: len(spec.predecessors(c)) for c in spec.names}
+    for c, mode in getattr(spec, "modes", {}).items():
+        if mode == "B":
+            arrows[c] = max(arrows.get(c, 0), len(spec.constructs[c]))
+    construct = max(arrows, key=lambda c: arrows[c])
+    return max(10 * arrows[construct], len(spec.items) + 1), construct, arrows[construct]
+
+
+def contrast(sat, loy, cut) -> dict | None:
+    """:func:`crmlab.loyalty.satisfaction_contrast` with the cut-offs ``cut`` (:class:`.inputs.Cutoffs`); None
+    when the completely or the merely satisfied group is empty (:func:`.inputs.empty_groups` names the
+    parameters to change)."""
+    from crmlab.loyalty import satisfaction_contrast
+
+    s = np.asarray(sat, float)
+    if not (s >= cut.completely_min).any() or not ((s >= cut.merely[0]) & (s <= cut.merely[1])).any():
+        return None
+    return satisfaction_contrast(sat, loy, loyal_min=cut.loyal_min, completely_min=cut.completely_min,
+                                 merely=tuple(cut.merely))
+
+
+@dataclass
+class FlaggedComparison:
+    """Headline results with and without the flagged respondents (see :func:`without_flagged`).
+
+    ``table`` (saved as ``without_flagged``: one row per result, columns ``with_flagged`` and
+    ``without_flagged``, plus ``ci_low``/``ci_high``: the 95% interval of the result on all respondents),
+    ``record`` (the ``without_flagged`` entry of results.json), ``changed`` (the results whose value
+    without the flagged respondents leaves that interval) and ``headline`` (the rows a reader is shown: the
+    respondents, the paths into satisfaction and loyalty, their R², the not-loyal shares, and any changed row).
+    """
+
+    table: pd.DataFrame
+    record: dict
+    changed: list
+    headline: list
+
+
+def without_flagged(hyg, sv, pls, boot, cut, con: dict | None = None, *, scheme: str = "path", scaled: bool = True,
+                    method: str = "pls", weights: str | None = None) -> FlaggedComparison | None:
+    """The headline results again without the respondents the hygiene checks flagged (and kept): the PLS model
+    refitted on :attr:`crmlab.survey.HygieneReport.data_unflagged` (same settings, no bootstrap), its paths and
+    R², and the not-loyal shares of the merely and the completely satisfied (``con``: the contrast on all
+    respondents). Each is compared with the 95% interval of the same result on all respondents (bootstrap for
+    paths and R², Wilson for the shares). None when nobody is flagged or too few respondents remain for the
+    model (:func:`minimum_sample`)."""
+    from crmlab.sem import PLSPM
+
+    if hyg.rows_flagged == 0:
+        return None
+    rest = hyg.data_unflagged
+    if len(rest) < minimum_sample(sv.spec)[0]:
+        return None
+    refit = PLSPM(sv.spec, scheme=scheme, scaled=scaled, method=method).fit(rest, weights=weights)
+    rows = {"respondents": (hyg.rows_used, len(rest), np.nan, np.nan)}
+    for k in pls.paths_.index:
+        b = boot.paths.loc[k]
+        rows[f"path:{k}"] = (float(pls.paths_[k]), float(refit.paths_[k]), float(b["ci_low"]), float(b["ci_high"]))
+    for k in pls.r2_.index:
+        b = boot.r2.loc[k] if k in boot.r2.index else {"ci_low": np.nan, "ci_high": np.nan}
+        rows[f"r2:{k}"] = (float(pls.r2_[k]), float(refit.r2_[k]), float(b["ci_low"]), float(b["ci_high"]))
+    con2 = contrast(rest[sv.sat_item], rest[sv.loy_item], cut) if con is not None else None
+    if con is not None and con2 is not None:
+        from crmlab.loyalty import wilson_interval
+
+        for grp in ("merely", "completely"):
+            n, share = con[f"n_{grp}"], con[f"not_loyal_{grp}"]
+            lo, hi = wilson_interval(round(share * n), n)
+            rows[f"not_loyal_{grp}"] = (share, con2[f"not_loyal_{grp}"], float(lo), float(hi))
+    table = pd.DataFrame.from_dict(rows, orient="index", columns=["with_flagged", "without_flagged", "ci_low",
+                                                                   "ci_high"])
+    table.index.name = "result"
+    t = table.drop(index="respondents")
+    changed = t.index[(t["without_flagged"] < t["ci_low"]) | (t["without_flagged"] > t["ci_high"])].tolist()
+    rec = {"rows_used": len(rest), "pls": {"paths": refit.paths_.to_dict(), "r2": refit.r2_.to_dict()},
+           "completely_vs_merely": con2, "changed": changed}
+    ends = (sv.satisfaction, sv.loyalty)
+    headline = [k for k in table.index if k == "respondents" or k in changed or k.startswith("not_loyal_")
+                or (k.startswith("path:") and k[5:].split("~")[0] in ends) or k[3:] in ends and k.startswith("r2:")]
+    return FlaggedComparison(table, rec, changed, headline)

@@ -1,43 +1,57 @@
 """Words of the satisfaction-loyalty study (study 1) in English and Simplified Chinese: the catalog
-(display names of columns and values, captions) and the labels its figures and sentences share.
+(display names of columns and values, captions) and the way constructs, items, paths and chains are named for
+a reader (:func:`name`, :func:`path_name`, :func:`chain_name`: codebook labels, never codes).
 
-Sentences written from the numbers are in :mod:`.sentences`, the readable copies of the tables in
-:mod:`.tables`, the narrative sections in ``narrative.yaml``. Saved tables and ``results.json`` keep
-their stable English names; only what the reader sees follows the language.
+Sentences written from the numbers are in :mod:`.sentences`, :mod:`.assessment` and :mod:`.findings`, the
+readable copies of the tables in :mod:`.tables`, the narrative sections in ``narrative.yaml``. Saved tables and
+``results.json`` keep their stable English names and codes; only what the reader sees follows the language.
+
+Chinese terms (one per concept, shared with study 2 where the concept is the same): 顾客满意度, 顾客忠诚度,
+构念, 题项, 路径系数, 自助法, 置信区间, 决定系数 R², 数据清洗, 直线作答, 作答过快, 标记, 量表, 编码表.
 """
 from __future__ import annotations
 
 from pathlib import Path
 
-from crmlab.report.i18n import Catalog, pick, term
+from crmlab.report.i18n import Catalog, current_lang, pick, term
+from crmlab.report.narrative import md_escape
 
 #: Display names of the study's columns and values ("en" only where English differs from the stable name).
 #: Shared terms (estimate, se, ci_low, ci_high, p, n, model) come from the report glossary.
 TERMS: dict[str, dict[str, str]] = {
     # measurement
-    "construct": {"zh": "构念"}, "items": {"zh": "题项数"}, "alpha": {"zh": "Cronbach's α"},
-    "omega": {"zh": "McDonald's ω"}, "rho_c": {"zh": "组合信度 ρc"}, "ave": {"zh": "平均方差抽取量 AVE"},
+    "construct": {"zh": "构念"}, "items": {"zh": "题项数"}, "alpha": {"en": "Cronbach's α", "zh": "Cronbach's α"},
+    "omega": {"en": "McDonald's ω", "zh": "McDonald's ω"}, "rho_c": {"en": "ρc (composite reliability)", "zh": "组合信度 ρc"},
+    "ave": {"en": "AVE", "zh": "平均方差抽取量 AVE"}, "se": {"en": "SE", "zh": "标准误"},
+    "ci_low": {"en": "95% CI, low", "zh": "置信区间下限"}, "ci_high": {"en": "95% CI, high", "zh": "置信区间上限"},
     "item": {"zh": "题项"}, "loading": {"zh": "载荷"}, "weight": {"zh": "权重"}, "communality": {"zh": "共同度"},
     "pair": {"zh": "构念对"}, "bootstrap_mean": {"en": "mean", "zh": "自助法均值"},
     # path tables
-    "original": {"zh": "估计值"}, "t": {"zh": "t 值"}, "path": {"zh": "路径"}, "source": {"zh": "起点"},
-    "target": {"zh": "终点"}, "std_estimate": {"zh": "标准化估计值"},
+    "original": {"en": "estimate", "zh": "估计值"}, "t": {"zh": "t 值"}, "path": {"zh": "路径"},
+    "source": {"zh": "起点"}, "target": {"zh": "终点"},
+    "std_estimate": {"en": "standardised estimate", "zh": "标准化估计值"},
     # shape of satisfaction -> loyalty
-    "params": {"zh": "参数个数"}, "rss": {"zh": "残差平方和"}, "aic": {"zh": "AIC"}, "bic": {"zh": "BIC"},
-    "cv_mse": {"zh": "交叉验证均方误差"}, "cv_se": {"zh": "交叉验证标准误"}, "scores": {"zh": "得分类型"},
+    "params": {"en": "number of parameters", "zh": "参数个数"}, "rss": {"en": "residual sum of squares", "zh": "残差平方和"},
+    "aic": {"en": "AIC", "zh": "AIC"}, "bic": {"en": "BIC", "zh": "BIC"},
+    "cv_mse": {"en": "cross-validated MSE", "zh": "交叉验证均方误差"},
+    "cv_se": {"en": "SE of the cross-validated MSE", "zh": "交叉验证标准误"}, "scores": {"zh": "得分类型"},
     # not loyal by level, typology
-    "satisfaction_level": {"en": "level", "zh": "满意度等级"}, "low": {"zh": "下限"}, "high": {"zh": "上限"},
-    "not_loyal": {"zh": "不忠诚人数"}, "share": {"zh": "占比"}, "kotler": {"zh": "Kotler 流失率"},
+    "satisfaction_level": {"en": "satisfaction level", "zh": "满意度等级"}, "low": {"en": "lowest answer", "zh": "下限"},
+    "high": {"en": "highest answer", "zh": "上限"}, "not_loyal": {"en": "not loyal", "zh": "不忠诚人数"},
+    "share": {"zh": "占比"}, "kotler": {"en": "Kotler's loss", "zh": "Kotler 流失率"},
     "type": {"zh": "类型"},
     # penalty-reward contrast analysis
-    "attribute": {"zh": "属性"}, "low_cut": {"zh": "低绩效分界值"}, "high_cut": {"zh": "高绩效分界值"},
-    "n_low": {"zh": "低绩效人数"}, "n_high": {"zh": "高绩效人数"}, "penalty": {"zh": "罚分"},
-    "reward": {"zh": "奖励"}, "se_penalty": {"zh": "罚分标准误"}, "se_reward": {"zh": "奖励标准误"},
-    "p_asymmetry": {"zh": "非对称性 p 值"}, "factor": {"zh": "因素类型"},
+    "attribute": {"zh": "属性"}, "low_cut": {"en": "low-performance cut-off", "zh": "低绩效分界值"},
+    "high_cut": {"en": "high-performance cut-off", "zh": "高绩效分界值"}, "n_low": {"en": "n low", "zh": "低绩效人数"},
+    "n_high": {"en": "n high", "zh": "高绩效人数"}, "penalty": {"zh": "罚分"}, "reward": {"zh": "奖励"},
+    "se_penalty": {"en": "SE of the penalty", "zh": "罚分标准误"}, "se_reward": {"en": "SE of the reward", "zh": "奖励标准误"},
+    "p_asymmetry": {"en": "p (asymmetry)", "zh": "非对称性 p 值"}, "factor": {"zh": "因素类型"},
     # mediation, multi-group
-    "chain": {"zh": "中介路径"}, "direct": {"zh": "直接效应"}, "share_mediated": {"zh": "中介效应占比"},
-    "group_a": {"zh": "组 A"}, "group_b": {"zh": "组 B"}, "estimate_a": {"zh": "组 A 估计值"},
-    "estimate_b": {"zh": "组 B 估计值"}, "difference": {"zh": "差异"}, "p_value": {"zh": "置换检验 p 值"},
+    "chain": {"zh": "中介路径"}, "direct": {"en": "direct effect", "zh": "直接效应"},
+    "share_mediated": {"en": "share mediated", "zh": "中介效应占比"},
+    "group_a": {"en": "group A", "zh": "组 A"}, "group_b": {"en": "group B", "zh": "组 B"},
+    "estimate_a": {"en": "estimate, group A", "zh": "组 A 估计值"}, "estimate_b": {"en": "estimate, group B", "zh": "组 B 估计值"},
+    "difference": {"zh": "差异"}, "p_value": {"en": "p (permutation)", "zh": "置换检验 p 值"},
     # an estimate with its 95% interval in one column (crmlab.report.narrative.readable names it "<estimate> [CI]")
     "estimate [CI]": {"en": "estimate [95% CI]", "zh": "估计值 [95% 置信区间]"},
     "HTMT [CI]": {"en": "HTMT [95% CI]", "zh": "HTMT [95% 置信区间]"},
@@ -52,7 +66,7 @@ TERMS: dict[str, dict[str, str]] = {
     "PLS scores": {"zh": "PLS 得分"}, "raw means": {"zh": "题项均值"},
     "male": {"zh": "男性"}, "female": {"zh": "女性"},
     # reliability: Dijkstra-Henseler rho_A
-    "rho_a": {"en": "rho_A", "zh": "Dijkstra-Henseler ρA"},
+    "rho_a": {"en": "ρA (Dijkstra-Henseler)", "zh": "Dijkstra-Henseler ρA"},
     # PLSpredict
     "q2_predict": {"en": "Q²predict", "zh": "预测 Q²（Q²predict）"},
     "pls_rmse": {"en": "PLS RMSE", "zh": "PLS 均方根误差"},
@@ -79,6 +93,39 @@ TERMS: dict[str, dict[str, str]] = {
     "importance": {"zh": "重要性"}, "performance_0_100": {"en": "performance (0-100)", "zh": "绩效（0-100）"},
     "rescaled_weight": {"en": "rescaled weight", "zh": "换算后权重"},
     "negative_weight": {"en": "negative weight", "zh": "负权重"},
+    # survey hygiene (the checks of crmlab.survey, shared with study 2: the same words)
+    "reason": {"en": "reason", "zh": "原因"}, "action": {"en": "action", "zh": "处理"},
+    "example_rows": {"en": "example file rows", "zh": "示例（文件行号）"},
+    "file_row": {"en": "file row", "zh": "文件行号"}, "respondent": {"en": "respondent", "zh": "受访者"},
+    "detail": {"en": "detail", "zh": "详情"},
+    "non_numeric": {"en": "text, not a number", "zh": "非数值作答"},
+    "out_of_range": {"en": "outside the answer scale", "zh": "超出量表范围"},
+    "missing": {"en": "missing answer", "zh": "缺失作答"},
+    "duplicate": {"en": "repeated respondent id", "zh": "受访者编号重复"},
+    "straight_liner": {"en": "straight-liner", "zh": "直线作答"},
+    "speeder": {"en": "speeder", "zh": "作答过快"},
+    "same_answers": {"en": "same answers as an earlier respondent", "zh": "与先前受访者作答完全相同"},
+    "excluded": {"en": "excluded", "zh": "排除"}, "flagged": {"en": "flagged, kept", "zh": "标记并保留"},
+    "used": {"en": "used", "zh": "使用"}, "kept": {"en": "respondents used", "zh": "使用的受访者"},
+    "codebook": {"en": "codebook", "zh": "编码表"}, "scales_parameter": {"en": "parameter scales", "zh": "参数 scales"},
+    "inferred": {"en": "inferred from the answers", "zh": "由作答推断"},
+    # results with and without the flagged respondents (steps.without_flagged)
+    "result": {"en": "result", "zh": "结果"},
+    "with_flagged": {"en": "all respondents used", "zh": "全部使用的受访者"},
+    "without_flagged": {"en": "without the flagged", "zh": "去掉被标记者"},
+    "respondents": {"en": "respondents", "zh": "受访者人数"},
+    "interval_all": {"en": "95% interval (all respondents)", "zh": "95% 置信区间（全部受访者）"},
+    # the variables and constructs appendix (inputs.variables_table, inputs.constructs_table)
+    "variable": {"en": "variable", "zh": "变量"}, "label": {"en": "label", "zh": "名称"}, "role": {"en": "role", "zh": "角色"},
+    "scale": {"en": "answer scale", "zh": "量表"}, "scale_source": {"en": "scale from", "zh": "量表来源"},
+    "reverse": {"en": "reverse-keyed", "zh": "反向计分"}, "code": {"en": "code", "zh": "代码"},
+    "model_item": {"en": "item of the model", "zh": "模型题项"},
+    "satisfaction_item": {"en": "overall satisfaction item", "zh": "总体满意度题项"},
+    "loyalty_item": {"en": "overall loyalty item", "zh": "总体忠诚度题项"},
+    "group": {"en": "groups compared", "zh": "分组变量"}, "weights": {"en": "survey weights", "zh": "调查权重"},
+    "id_column": {"en": "respondent id", "zh": "受访者编号"}, "duration_column": {"en": "completion time", "zh": "完成时间"},
+    "measurement": {"en": "measurement", "zh": "测量方式"}, "reflective": {"en": "reflective", "zh": "反映型"},
+    "formative": {"en": "formative", "zh": "形成型"}, "predictors": {"en": "structural predictors", "zh": "结构前因数"},
     # inner weighting schemes of PLS
     "path_scheme": {"en": "path", "zh": "路径加权"}, "centroid_scheme": {"en": "centroid", "zh": "形心加权"},
     "factorial_scheme": {"en": "factorial", "zh": "因子加权"},
@@ -94,7 +141,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "HTMT of each pair of constructs with its 95% bootstrap interval (above 0.85-0.90, or an interval "
               "reaching 1: not distinct).",
         "zh": "每对构念的 HTMT 及其 95% 自助法置信区间（高于 0.85-0.90，或区间达到 1：二者无法区分）。"},
-    "findings_heading": {"en": "**What the numbers say.**", "zh": "**数据说明了什么。**"},
+    "findings_heading": {"en": "**What the numbers say.**", "zh": "**结果解读**："},
     "pls_paths": {
         "en": "PLS path coefficients with 95% bootstrap intervals, standard errors and t values.",
         "zh": "PLS 路径系数及其 95% 自助法置信区间、标准误与 t 值。"},
@@ -116,7 +163,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "not_loyal_by_level": {
         "en": "Share of respondents not loyal ({loy_item} < {loyal_min:g}) at each level of {sat_item}, with 95% "
               "Wilson intervals.",
-        "zh": "{sat_item} 各等级中不忠诚（{loy_item} < {loyal_min:g}）受访者的占比，附 95% Wilson 置信区间。"},
+        "zh": "{sat_item}各等级中不忠诚（{loy_item} < {loyal_min:g}）受访者的占比，附 95% Wilson 置信区间。"},
     "not_loyal_by_level_plot": {
         "en": "Share not loyal by satisfaction level (bars) with 95% Wilson intervals and group sizes.",
         "zh": "各满意度等级的不忠诚比例（柱）、95% Wilson 置信区间与各组人数。"},
@@ -136,13 +183,13 @@ TEXTS: dict[str, dict[str, str]] = {
     "mediation_through": {
         "en": "Indirect effects through {satisfaction} with 95% bootstrap intervals (all chains are in "
               "tables/mediation.csv).",
-        "zh": "经过 {satisfaction} 的间接效应及其 95% 自助法置信区间（全部路径见 tables/mediation.csv）。"},
+        "zh": "经过{satisfaction}的间接效应及其 95% 自助法置信区间（全部路径见 tables/mediation.csv）。"},
     "mediation_all": {"en": "Indirect effects with 95% bootstrap intervals.",
                       "zh": "间接效应及其 95% 自助法置信区间。"},
     "multigroup": {
         "en": "Path coefficients by {group}, the permutation test of each difference and whether MICOM allows "
               "interpreting it.",
-        "zh": "按 {group} 分组的路径系数、其差异的置换检验，以及 MICOM 是否允许解释该差异。"},
+        "zh": "按{group}分组的路径系数、其差异的置换检验，以及 MICOM 是否允许解释该差异。"},
     "plspredict": {
         "en": "PLSpredict: Q²predict and prediction errors (RMSE, MAE) of each endogenous indicator, PLS against the "
               "linear-model (LM) benchmark ({folds}-fold cross-validation, {repetitions} repetitions).",
@@ -160,29 +207,106 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "MICOM by {group}: step 2 (the correlation c of the composites built with each group's weights "
               "against its 5% permutation quantile) and step 3 (differences of the composites' means and log "
               "variances with their 95% permutation ranges) for each construct, and the invariance reached.",
-        "zh": "按 {group} 分组的 MICOM：各构念的第 2 步（用两组权重构成的组合得分之相关 c 与其 5% 置换分位数比较）"
+        "zh": "按{group}分组的 MICOM：各构念的第 2 步（用两组权重构成的组合得分之相关 c 与其 5% 置换分位数比较）"
               "与第 3 步（组合得分均值差与对数方差差及其 95% 置换区间），以及达到的不变性程度。"},
     "ipma_plot": {
         "en": "Importance-performance map of {target}: importance (total effect) across, performance (0-100) up; "
               "dashed lines are the averages, so the lower right holds the priorities.",
-        "zh": "{target} 的重要性-绩效矩阵：横轴为重要性（总效应），纵轴为绩效（0-100）；"
+        "zh": "{target}的重要性-绩效矩阵：横轴为重要性（总效应），纵轴为绩效（0-100）；"
               "虚线为平均值，右下区域为应优先改进的构念。"},
     "ipma_indicators": {
         "en": "Indicator-level IPMA of {target}: each item's rescaled weight, importance (weight × its construct's "
               "importance) and performance (mean on 0-100).",
-        "zh": "{target} 的题项层面 IPMA：各题项的换算后权重、重要性（权重 × 所属构念的重要性）"
+        "zh": "{target}的题项层面 IPMA：各题项的换算后权重、重要性（权重 × 所属构念的重要性）"
               "与绩效（0-100 的均值）。"},
 }
+
+TEXTS.update({
+    "hygiene_summary": {
+        "en": "Respondents excluded or flagged by each check (first check per respondent; file rows count the "
+              "header as row 1) and respondents used.",
+        "zh": "各项检查排除或标记的受访者人数（每人按第一个未通过的检查计；文件行号中标题行为第 1 行）与使用的受访者人数。"},
+    "path_diagram": {
+        "en": "The model as estimated by PLS: constructs (boxes; R² inside the explained ones) and paths (arrows) "
+              "with their coefficients. Solid arrows and * mark paths whose 95% bootstrap interval excludes zero; "
+              "dashed arrows, paths whose interval includes zero.",
+        "zh": "PLS 估计的模型：构念（方框；被解释的构念内标出 R²）与路径（箭头）及其路径系数。"
+              "实线箭头和 * 表示 95% 自助法置信区间不含零的路径；虚线箭头表示置信区间包含零的路径。"},
+    "without_flagged": {
+        "en": "Headline results with all respondents used and without the {n} flagged ones (PLS refitted without "
+              "them, no bootstrap).",
+        "zh": "使用全部受访者与去掉 {n} 名被标记受访者时的主要结果（去掉他们后重新估计 PLS，不做自助法）。"},
+    "variables": {
+        "en": "The columns this study used: code in the data, label, construct, role, answer scale and where it "
+              "comes from.",
+        "zh": "本研究使用的列：数据中的代码、名称、所属构念、角色、量表及其来源。"},
+    "constructs": {
+        "en": "The constructs of the model: code, label, measurement, number of items and of structural predictors.",
+        "zh": "模型中的构念：代码、名称、测量方式、题项数与结构前因数。"},
+})
 
 CATALOG = Catalog("satisfaction_loyalty", terms=TERMS, texts=TEXTS,
                   narrative=Path(__file__).with_name("narrative.yaml"))
 
 
+ARROW = " → "
+
+
+def name(code) -> str:
+    """A construct's, item's or value's name for a reader, plain (table cells, figure labels): its codebook
+    label in the report's language, else the code itself."""
+    return term(str(code))
+
+
+def md_name(code) -> str:
+    """:func:`name` inside a sentence (Markdown): escaped, so ``~``, ``*`` and ``_`` show as typed."""
+    return md_escape(name(code))
+
+
+def item_label(code) -> str:
+    """An item inside a sentence: “label”, escaped."""
+    return f"“{md_name(code)}”"
+
+
+def names(codes, *, md: bool = True, items: bool = False) -> str:
+    """Several names for a sentence: ``a, b and c`` / ``a、b和c`` (items in quotes)."""
+    words = [item_label(c) if items else (md_name(c) if md else name(c)) for c in codes]
+    if not words:
+        return ""
+    if len(words) == 1:
+        return words[0]
+    if current_lang() == "zh":
+        return "、".join(words[:-1]) + "和" + words[-1]
+    return (", ".join(words[:-1]) + " and " + words[-1]) if len(words) > 2 else " and ".join(words)
+
+
+def path_name(key: str, *, md: bool = False) -> str:
+    """A structural path ``target~source`` (``LOY~SAT``) as a reader reads it: ``Satisfaction → Loyalty``."""
+    if "~" not in str(key):
+        return md_name(key) if md else name(key)
+    target, source = str(key).split("~", 1)
+    nm = md_name if md else name
+    return nm(source.strip()) + ARROW + nm(target.strip())
+
+
+def chain_name(chain: str, *, md: bool = False) -> str:
+    """An indirect chain ``IMAG->EXPE->SAT`` as ``Image → Expectations → Satisfaction``."""
+    nm = md_name if md else name
+    return ARROW.join(nm(c.strip()) for c in str(chain).split("->"))
+
+
+def pair_name(pair: str, *, md: bool = False) -> str:
+    """A pair of constructs ``EXPE|QUAL`` as ``Expectations ↔ Perceived quality``."""
+    nm = md_name if md else name
+    return " ↔ ".join(nm(c.strip()) for c in str(pair).split("|"))
+
+
 def score_label(value) -> str:
-    """Display name of a kind of score in the shape table: ``items sat1/loy1`` reads ``总体题项 sat1/loy1``
-    in Chinese."""
+    """Display name of a kind of score in the shape table: ``items sat1/loy1`` reads ``overall items
+    Satisfaction: overall / Loyalty: ...`` (``总体题项 ...`` in Chinese), by the items' names."""
     if isinstance(value, str) and value.startswith("items "):
-        return pick(en="items ", zh="总体题项 ") + value[len("items "):]
+        codes = value[len("items "):].split("/")
+        return pick(en="overall items ", zh="总体题项 ") + " / ".join(name(c) for c in codes)
     return term(value)
 
 
@@ -190,3 +314,10 @@ def scheme_label(scheme: str) -> str:
     """Display name of a PLS inner weighting scheme (``path`` reads 路径加权 in Chinese)."""
     key = f"{scheme}_scheme"
     return term(key) if key in TERMS else scheme
+
+
+def caption_values(sv, group: str | None = None) -> dict[str, str]:
+    """Names the captions are filled with: ``sat_item`` and ``loy_item`` (“label”), ``satisfaction`` and
+    ``group`` (labels), escaped for Markdown (``sv``: :class:`.inputs.LoyaltySurvey`)."""
+    return {"sat_item": item_label(sv.sat_item), "loy_item": item_label(sv.loy_item),
+            "satisfaction": md_name(sv.satisfaction), "group": md_name(group) if group else ""}

@@ -16,7 +16,9 @@ TEXTS = {
                       "zh": "{dataset} 各字段的分布（不含标识符字段）。"},
 }
 
-CATALOG = Catalog("data_overview", texts=TEXTS, narrative=Path(__file__).with_name("narrative.yaml"))
+TERMS = {"label": {"en": "label", "zh": "名称"}}
+
+CATALOG = Catalog("data_overview", terms=TERMS, texts=TEXTS, narrative=Path(__file__).with_name("narrative.yaml"))
 
 
 def missingness(frames: dict[str, pd.DataFrame]) -> str:
@@ -74,3 +76,16 @@ def dataset_heading(name: str, frame: pd.DataFrame) -> str:
     if current_lang() == "zh":
         return f"### {name}：{len(frame):,} 行 × {frame.shape[1]} 列"
     return f"### {name}: {len(frame):,} rows x {frame.shape[1]} columns"
+
+
+def with_labels(profile: pd.DataFrame, name: str) -> pd.DataFrame:
+    """The profile with each column's label from the dataset's codebook (in the report's language) beside its code."""
+    from crmlab.core.codebook import find_codebook
+    from crmlab.core.datasets import FILES
+
+    codebook = find_codebook(None, FILES.get(name))
+    if codebook is None:
+        return profile
+    out = profile.copy()
+    out.insert(1, "label", [codebook.label(c, current_lang()) if c in codebook.columns else "" for c in out["column"]])
+    return out

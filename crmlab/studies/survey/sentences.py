@@ -1,5 +1,7 @@
 """Sentences of the survey-regression study written from its numbers, in the current language
-(one function per paragraph of the report; :func:`crmlab.report.i18n.use_lang` sets the language)."""
+(one function per paragraph of the report; :func:`crmlab.report.i18n.use_lang` sets the language).
+Items are named by their labels (:func:`.text.label`), never by their codes. The key findings and the
+closing summary are in :mod:`.findings`."""
 from __future__ import annotations
 
 import numpy as np
@@ -9,9 +11,7 @@ from crmlab.drivers import collinearity_level
 from crmlab.report.fmt import fmt_ci, fmt_num
 from crmlab.report.i18n import current_lang, pick, term
 from crmlab.report.narrative import p_phrase, pct
-
-_REASONS_EN = {"non_numeric": "non numeric", "out_of_range": "out of range", "missing": "missing",
-               "straight_liner": "straight liner", "speeder": "speeder", "duplicate": "duplicate"}
+from crmlab.studies.survey.text import label, labels
 
 
 def _zh() -> bool:
@@ -23,58 +23,130 @@ def _count(x) -> str:
     return fmt_num(x, 2) if abs(x) < 10 else f"{round(float(x)):,}"
 
 
-def _codes(names) -> str:
-    """Names as inline code, listed with the Chinese enumeration comma: `a`、`b`."""
-    return "、".join(f"`{x}`" for x in names)
+def _scale(lo, hi) -> str:
+    return f"{lo:g}-{hi:g}"
 
 
-def data_line(data: str, n_rows: int, n_cols: int, outcome: str, n_drivers: int, scale_min, scale_max) -> str:
-    """Which data, how large, which outcome and scale (under the introduction)."""
-    return pick(en=f"**Data:** `{data}`: {n_rows:,} rows, {n_cols} columns. Outcome `{outcome}`, "
-                   f"{n_drivers} drivers, scale {scale_min}-{scale_max}.",
-                zh=f"**数据**：`{data}`：{n_rows:,} 行，{n_cols} 列。结果变量 `{outcome}`，"
-                   f"{n_drivers} 个驱动因素，量表 {scale_min}-{scale_max}。")
+def scales_words(scales: dict, sources: dict, items) -> str:
+    """The answer scales in words, grouped: ``1-10 for all 10 items (codebook)`` / ``1-5 for 3 items (inferred
+    from the answers) and 1-7 for “Overall satisfaction” (parameter scales)``."""
+    groups: dict = {}
+    for c in items:
+        groups.setdefault((tuple(scales[c]), sources.get(c, "inferred")), []).append(c)
+    parts = []
+    for ((lo, hi), src), cols in groups.items():
+        who = (pick(en=f"all {len(cols)} items", zh=f"全部 {len(cols)} 个题项均") if len(groups) == 1 and len(cols) > 1
+               else labels(cols) if len(cols) <= 3 else pick(en=f"{len(cols)} items", zh=f"{len(cols)} 个题项"))
+        parts.append(pick(en=f"{_scale(lo, hi)} for {who} (source: {term(src)})",
+                          zh=f"{who}为 {_scale(lo, hi)} 分（来源：{term(src)}）"))
+    return ("；" if _zh() else "; ").join(parts)
 
 
-def hygiene_findings(rows_in: int, rows_used: int, excluded_by_reason: dict, reverse_items=()) -> str:
-    """Section 1 (survey hygiene / 数据清洗) in words."""
-    share = fmt_num(100 * rows_used / rows_in if rows_in else 0.0)
-    if _zh():
-        parts = [f"{v} 行因{term(k)}被排除" for k, v in excluded_by_reason.items() if v]
-        return (f"**结果解读**：共读入 {rows_in:,} 行，使用 {rows_used:,} 行（{share}%）。"
-                + ("；".join(parts) + "。" if parts else "没有行被排除。")
-                + (f"已反向计分的题项：{_codes(reverse_items)}。" if reverse_items else "")
-                + "直线作答者（对所有题项给出相同答案）不能说明哪个属性更重要，还会抬高所有相关系数；"
-                  "以下所有模型都不包括他们。")
-    parts = [f"{v} excluded as {_REASONS_EN.get(k, k.replace('_', ' '))}" for k, v in excluded_by_reason.items() if v]
-    return (f"**What the numbers say.** {rows_in:,} rows in, {rows_used:,} used ({share}%). "
-            + "; ".join(parts) + ". "
-            + (f"Reverse-keyed items recoded: {', '.join(reverse_items)}. " if reverse_items else "")
-            + "Straight-liners carry no information about which attribute matters and would inflate every "
-              "correlation; they are left out of all models below.")
+def hygiene_findings(hyg, items) -> str:
+    """Section 1 (survey hygiene / 数据清洗) in words: rows read and used, what was excluded and flagged
+    (and what is done with the flagged), answer scales and where they come from, codes for "no answer",
+    answers outside a scale by item and file row, the speeder limit, reverse-keyed items.
+    ``hyg`` is :class:`crmlab.survey.HygieneReport`, ``items`` the items checked."""
+    zh = _zh()
+    share = fmt_num(100 * hyg.rows_used / hyg.rows_in if hyg.rows_in else 0.0)
+    excluded = {k: v for k, v in hyg.excluded_by_reason.items() if v}
+    flagged = {k: v for k, v in hyg.flagged_by_reason.items() if v}
+    sep = "；" if zh else "; "
+    if zh:
+        out = [f"**结果解读**：共读入 {hyg.rows_in:,} 名受访者，使用 {hyg.rows_used:,} 名（{share}%）。"]
+        out.append("排除：" + sep.join(f"{term(k)} {v:,} 人" for k, v in excluded.items()) + "。" if excluded
+                   else "没有受访者被排除。")
+        if flagged:
+            out.append(f"{hyg.rows_flagged:,} 名受访者被标记但保留（" + sep.join(f"{term(k)} {v:,} 人" for k, v in flagged.items())
+                       + "）：这类作答模式也可能是真实的，因此以下模型包括他们，“去掉被标记受访者的结果”一节给出不含他们的主要结果。")
+    else:
+        out = [f"**What the numbers say.** {hyg.rows_in:,} respondents read, {hyg.rows_used:,} used ({share}%)."]
+        out.append("Excluded: " + sep.join(f"{term(k)} {v:,}" for k, v in excluded.items()) + "." if excluded
+                   else "No respondent was excluded.")
+        if flagged:
+            out.append(f"{hyg.rows_flagged:,} respondents are flagged and kept ("
+                       + sep.join(f"{term(k)}: {v:,}" for k, v in flagged.items())
+                       + "): such patterns can be genuine, so the models below use them, and the section "
+                         "“Results without the flagged respondents” repeats the headline results without them.")
+    out.append(pick(en=f"Answer scales: {scales_words(hyg.scales, hyg.scale_source, items)}.",
+                    zh=f"量表：{scales_words(hyg.scales, hyg.scale_source, items)}。"))
+    guessed = [c for c in items if hyg.scale_source.get(c) == "inferred"]
+    if guessed:
+        out.append(pick(en="Scales inferred from the answers (no codebook entry, no `scales`): check them in the "
+                           "variables appendix, and declare them with `scales` (e.g. `{item: [1, 5]}`) when an end of "
+                           "a scale was never chosen.",
+                        zh="由作答推断的量表（编码表与参数 `scales` 均未给出）：请在附录“变量”中核对；若某一端的分值无人选择，"
+                           "请用 `scales` 声明（例如 `{题项: [1, 5]}`）。"))
+    coded = {c: n for c, n in hyg.recoded["missing_codes"].items() if n}
+    if coded:
+        words = sep.join(f"{label(c)} {n:,}" for c, n in coded.items())
+        out.append(pick(en=f"Codes for “no answer” (such as (跳过), -, N/A, 不适用 or `missing_codes`) set to missing "
+                           f"before reading the numbers: {words}.",
+                        zh=f"表示“未作答”的代码（如 (跳过)、-、N/A、不适用或 `missing_codes` 中的取值）在读取数值之前设为缺失：{words}。"))
+    for w in hyg.warnings:
+        if w["kind"] == "out_of_scale":
+            rows = ", ".join(str(r) for r in w["file_rows"][:5]) + (" …" if len(w["file_rows"]) > 5 else "")
+            vals = ", ".join(f"{v:g}" for v in w["values"])
+            out.append(pick(en=f"Answers outside the scale of {label(w['item'])} ({_scale(*w['scale'])}): {vals} at file "
+                               f"rows {rows}; those respondents are excluded.",
+                            zh=f"{label(w['item'])}有超出量表（{_scale(*w['scale'])}）的答案：{vals}，位于文件第 {rows} 行；"
+                               "这些受访者已被排除。"))
+        elif w["kind"] == "scale_unused":
+            lo, hi = w["observed"]
+            out.append(pick(en=f"Every answer to {label(w['item'])} lies between {lo:g} and {hi:g}, in the lower half of "
+                               f"its declared scale {_scale(*w['scale'])}: check that scale (`scales` or the codebook); "
+                               "on a wrong scale the top-2-box share is 0%.",
+                            zh=f"{label(w['item'])}的所有答案都在 {lo:g} 到 {hi:g} 之间，即所声明量表 {_scale(*w['scale'])} "
+                               "的下半部分：请核对该量表（`scales` 或编码表）；量表有误时高分两档占比为 0%。"))
+        elif w["kind"] == "no_durations":
+            out.append(pick(en=f"No completion time could be read in `{w['column']}`: the speeder check is off.",
+                            zh=f"`{w['column']}` 列中没有可读的完成时间：未进行作答过快检查。"))
+    if hyg.min_duration is not None:
+        out.append(pick(en=f"Speeders: faster than {fmt_num(hyg.min_duration)} seconds.",
+                        zh=f"作答过快：用时少于 {fmt_num(hyg.min_duration)} 秒。"))
+    if hyg.recoded["reverse_items"]:
+        out.append(pick(en=f"Reverse-keyed items recoded: {labels(hyg.recoded['reverse_items'])}.",
+                        zh=f"已反向计分的题项：{labels(hyg.recoded['reverse_items'])}。"))
+    return ("" if zh else " ").join(out)
 
 
-def descriptives_findings(tb: pd.DataFrame, outcome: str, drivers, driver_corr, scale_min, scale_max) -> str:
-    """Section 2 (descriptives) in words; ``tb`` is :func:`crmlab.survey.top_box`, ``driver_corr``
-    the correlation matrix of the drivers."""
+def small_sample(n: int, p: int) -> str:
+    """A caution when there are fewer than 10 respondents per driver (empty otherwise)."""
+    if n >= 10 * p:
+        return ""
+    return pick(en=f"**Small sample:** {n:,} respondents for {p} drivers (fewer than 10 per driver): estimates are "
+                   "unstable and their intervals wide; read the rankings as tentative.",
+                zh=f"**样本较小**：{p} 个驱动因素只有 {n:,} 名受访者（每个驱动因素不足 10 人）：估计不稳定、区间较宽，"
+                   "排名只能作为初步结论。")
+
+
+def descriptives_findings(tb: pd.DataFrame, outcome: str, drivers, driver_corr, scales: dict) -> str:
+    """Section 2 (descriptives) in words; ``tb`` is :func:`crmlab.survey.top_box`, ``driver_corr`` the
+    correlation matrix of the drivers, ``scales`` item -> (lowest, highest)."""
     drivers = list(drivers)
     C = np.asarray(driver_corr)
     off = C[~np.eye(len(C), dtype=bool)]
-    m = tb.loc[drivers, "mean"]
+    mixed = len({tuple(scales[d]) for d in drivers}) > 1
+    m = tb.loc[drivers, "mean_0_100" if mixed else "mean"]
     hi, lo = m.idxmax(), m.idxmin()
+    top_lo, top_hi = scales[outcome][1] - 1, scales[outcome][1]
+
+    def rated(d):
+        return fmt_num(tb.loc[d, "mean"]) + (pick(en=f" on {_scale(*scales[d])}, {fmt_num(m[d], 2)} of 100",
+                                                  zh=f"，{_scale(*scales[d])} 分量表，相当于 {fmt_num(m[d], 2)}/100")
+                                             if mixed else "")
     mean_y, top2 = fmt_num(tb.loc[outcome, "mean"]), pct(tb.loc[outcome, "top2box"])
     r_lo, r_hi, r_mean = (fmt_num(x, 2) for x in (off.min(), off.max(), off.mean()))
     if _zh():
-        return (f"**结果解读**：`{outcome}` 的均值为 {mean_y}"
-                f"（{scale_min}-{scale_max} 量表），{top2} 的受访者给出高分两档"
-                f"（top-2-box）答案。评分最高的属性：`{hi}`（{fmt_num(m.max())}）；最低：`{lo}`（{fmt_num(m.min())}）。"
-                f"各属性之间的相关系数在 {r_lo} 到 {r_hi} 之间（均值 {r_mean}）："
-                "区分它们各自的作用，正是第 4 节和第 6 节的任务。")
-    return (f"**What the numbers say.** Mean `{outcome}` is {mean_y} on the "
-            f"{scale_min}-{scale_max} scale; {top2} give a top-2-box answer. "
-            f"Highest-rated attribute: `{hi}` ({fmt_num(m.max())}); lowest: `{lo}` ({fmt_num(m.min())}). "
+        return (f"**结果解读**：{label(outcome)}的均值为 {mean_y}（{_scale(*scales[outcome])} 分量表），{top2} 的受访者"
+                f"给出高分两档（{top_lo:g}-{top_hi:g} 分）答案。评分最高的属性：{label(hi)}（{rated(hi)}）；"
+                f"最低：{label(lo)}（{rated(lo)}）。各属性之间的相关系数在 {r_lo} 到 {r_hi} 之间（均值 {r_mean}）："
+                "区分它们各自的作用，正是有序模型和关键驱动因素分析的任务。")
+    return (f"**What the numbers say.** The mean of {label(outcome)} is {mean_y} on its {_scale(*scales[outcome])} "
+            f"scale; {top2} give a top-2-box answer ({top_lo:g}-{top_hi:g}). "
+            f"Highest-rated attribute: {label(hi)} ({rated(hi)}); lowest: {label(lo)} ({rated(lo)}). "
             f"The attributes correlate {r_lo} to {r_hi} with one another (mean {r_mean}): "
-            "separating their effects is the job of sections 4 and 6.")
+            "separating their effects is the job of the ordinal model and the key-driver analysis.")
 
 
 def nps_findings(res) -> str:
@@ -123,15 +195,15 @@ def ordinal_findings(cmp: pd.DataFrame, outcome: str, probs: pd.DataFrame, top_l
     p = p_phrase(cmp.loc[top, "ordinal_p"]) if "ordinal_p" in cmp else ""
     agree_pct = pct(agree, 0)
     if _zh():
-        return (f"**结果解读**：有序 logistic 回归中效应最强的是 `{top}`：该项每提高一个量表分，"
-                f"`{outcome}` 给出更高评分的优势（odds）乘以 {or_}（优势比{'，' + p if p else ''}），期望评分平均提高 "
+        return (f"**结果解读**：有序 logistic 回归中效应最强的是{label(top)}：该项每提高一个量表分，"
+                f"{label(outcome)}给出更高评分的优势（odds）乘以 {or_}（优势比{'，' + p if p else ''}），期望评分平均提高 "
                 f"{de} 分（OLS：{ols}）。{agree_pct} 的驱动因素在两个模型中符号一致，两者对系数的排序也相近"
-                f"（Spearman 相关 {rank_corr}），因此熟悉的 OLS 解读在这里仍然成立；有序模型还给出了 OLS "
-                f"无法给出的信息：每个评分等级的概率。所有驱动因素取第 75 百分位时，给出最高评分（{top_level:g}）"
+                f"（Spearman 相关 {rank_corr}），因此常用的 OLS 解读在这里仍然成立；有序模型还能给出 OLS "
+                f"给不出的信息：每个评分等级的概率。所有驱动因素取第 75 百分位时，给出最高评分（{top_level:g}）"
                 f"的概率为 {p75}，取第 25 百分位时为 {p25}。")
-    return (f"**What the numbers say.** The strongest ordinal effect is `{top}`: one more scale point multiplies the "
-            f"odds of a higher `{outcome}` answer by {or_} (odds ratio{', ' + p if p else ''}) and raises the "
-            f"expected answer by {de} points on average (OLS: {ols}). "
+    return (f"**What the numbers say.** The strongest ordinal effect is {label(top)}: one more scale point multiplies "
+            f"the odds of a higher answer to {label(outcome)} by {or_} (odds ratio{', ' + p if p else ''}) and raises "
+            f"the expected answer by {de} points on average (OLS: {ols}). "
             f"Signs agree for {agree_pct} of the drivers and the two models rank the coefficients alike "
             f"(Spearman {rank_corr}), so the familiar OLS reading survives here; the ordinal model adds what OLS "
             f"cannot give: the probability of each answer. With every driver at its 75th percentile the chance of a "
@@ -163,19 +235,18 @@ def weights_findings(deff: float, n_eff: float, wv: pd.DataFrame) -> str:
     deff_s, n_eff_s, big = fmt_num(deff), _count(n_eff), fmt_num(shift.max(), 2)
     return pick(en=f"**What the numbers say.** Design effect {deff_s}: the weighted sample carries the "
                    f"information of {n_eff_s} unweighted respondents. The largest shift of a mean is "
-                   f"{big} points (`{shift.idxmax()}`).",
+                   f"{big} points ({label(shift.idxmax())}).",
                 zh=f"**结果解读**：设计效应 {deff_s}：加权样本所含的信息相当于 {n_eff_s} 名未加权受访者"
-                   f"（有效样本量）。均值的最大变化为 {big} 分（`{shift.idxmax()}`）。")
+                   f"（有效样本量）。均值的最大变化为 {big} 分（{label(shift.idxmax())}）。")
 
 
 def no_weights() -> str:
     """Section 5 without weights or margins."""
-    return pick(en="No `weights` column or `margins` file given: estimates are unweighted. (This survey has "
-                   "no demographic variables to rake on; pass `margins: path/to/margins.yaml` with e.g. "
-                   "`region: {north: 0.4, south: 0.6}` for a survey that has them.)",
-                zh="未指定 `weights` 列或 `margins` 文件：所有估计均未加权。（本问卷没有可用于事后分层或迭代比例拟合的"
-                   "人口统计变量；对于有这些变量的问卷，可传入 `margins: path/to/margins.yaml`，例如 "
-                   "`region: {north: 0.4, south: 0.6}`。）")
+    return pick(en="No `weights` column or `margins` file given: estimates are unweighted. (For a survey with "
+                   "demographic variables, pass `margins: path/to/margins.yaml` with e.g. "
+                   "`region: {north: 0.4, south: 0.6}` to rake to the population.)",
+                zh="未指定 `weights` 列或 `margins` 文件：所有估计均未加权。（若问卷含有人口统计变量，可传入 "
+                   "`margins: path/to/margins.yaml`，例如 `region: {north: 0.4, south: 0.6}`，按总体分布加权。）")
 
 
 def sampled_accuracy(n_drivers: int, sampled: dict) -> str:
@@ -202,16 +273,16 @@ def weighted_drivers_findings(wu: pd.DataFrame) -> str:
     diff = (wu["shapley_weighted"] - wu["shapley_unweighted"]).abs()
     big = fmt_num(diff.max(), 2)
     if _zh():
-        first = (f"加权与未加权时排名第一的都是 `{top_w}`" if top_w == top_u
-                 else f"加权后排名第一的是 `{top_w}`，未加权时是 `{top_u}`")
+        first = (f"加权与未加权时排名第一的都是{label(top_w)}" if top_w == top_u
+                 else f"加权后排名第一的是{label(top_w)}，未加权时是{label(top_u)}")
         return (f"**结果解读**：{first}；"
-                + (f"排名发生变化的驱动因素：{_codes(moved)}" if moved else "所有驱动因素的排名都不变")
-                + f"；Shapley 值的最大变化为 {big}（`{diff.idxmax()}`，R² 单位）。")
-    first = (f"`{top_w}` ranks first with and without weights" if top_w == top_u
-             else f"`{top_w}` ranks first with weights, `{top_u}` without")
+                + (f"排名发生变化的驱动因素：{labels(moved)}" if moved else "所有驱动因素的排名都不变")
+                + f"；Shapley 值的最大变化为 {big}（{label(diff.idxmax())}，R² 单位）。")
+    first = (f"{label(top_w)} ranks first with and without weights" if top_w == top_u
+             else f"{label(top_w)} ranks first with weights, {label(top_u)} without")
     return (f"**What the numbers say.** {first}; "
-            + (f"drivers whose rank changes: {', '.join(moved)}" if moved else "no driver changes rank")
-            + f"; the largest change of a Shapley share is {big} (`{diff.idxmax()}`, R² units).")
+            + (f"drivers whose rank changes: {labels(moved)}" if moved else "no driver changes rank")
+            + f"; the largest change of a Shapley share is {big} ({label(diff.idxmax())}, R² units).")
 
 
 def collinearity(kda) -> str:
@@ -223,51 +294,56 @@ def collinearity(kda) -> str:
     if _zh():
         words = {"none": "不存在值得担心的多重共线性", "moderate": "存在中等程度的多重共线性",
                  "strong": "存在严重的多重共线性"}
-        msg = f"条件数 {cn}，最大 VIF {fmt_num(vif.max())}（{worst}）：{words[level]}。"
+        msg = f"条件数 {cn}，最大 VIF {fmt_num(vif.max())}（{label(worst)}）：{words[level]}。"
         if high:
-            return msg + (f"{'、'.join(high)} 的 VIF 超过 5：它们各自的 OLS 系数不稳定，因此用分解方法"
+            return msg + (f"{labels(high)}的 VIF 超过 5：它们各自的 OLS 系数不稳定，因此用分解方法"
                           "（Shapley 值 / 相对权重）而不是回归系数来给驱动因素排序。")
         return msg + "OLS 系数可以逐一解读。"
     words = {"none": "no worrying multicollinearity", "moderate": "moderate multicollinearity",
              "strong": "strong multicollinearity"}
-    msg = f"Condition number {cn}, largest VIF {fmt_num(vif.max())} ({worst}): {words[level]}. "
+    msg = f"Condition number {cn}, largest VIF {fmt_num(vif.max())} ({label(worst)}): {words[level]}. "
     if high:
-        return msg + (f"VIF above 5 for {', '.join(high)}: their individual OLS coefficients are unstable, "
+        return msg + (f"VIF above 5 for {labels(high)}: their individual OLS coefficients are unstable, "
                       "which is why the decomposition (Shapley/relative weights) rather than the "
                       "coefficients ranks the drivers.")
     return msg + "OLS coefficients are interpretable one by one."
 
 
-def drivers_findings(kda, ipm: pd.DataFrame, outcome: str) -> str:
+def r2_words(kda) -> str:
+    """R² with its bootstrap interval when there is one: ``0.717 [0.69, 0.74]``."""
+    ci = getattr(kda, "r2_ci_", None)
+    return fmt_ci(kda.r2_, *ci) if ci is not None else fmt_num(kda.r2_)
+
+
+def drivers_findings(kda, ipm: pd.DataFrame, outcome: str, candidates) -> str:
     """Section 6 (key-driver analysis / 关键驱动因素分析) in words, from a fitted
-    :class:`crmlab.drivers.KeyDriverAnalysis` and its importance-performance table
-    (the bootstrap clauses only when the analysis has bootstrap intervals)."""
+    :class:`crmlab.drivers.KeyDriverAnalysis`, its importance-performance table and the improvement
+    candidates (:func:`.steps.improvement_candidates`; the bootstrap clauses only with intervals)."""
     imp = kda.importance_
     r1, r2_ = kda.rank_[0], kda.rank_[1]
-    focus = ipm.index[ipm["quadrant"] == "Concentrate here"].tolist()
     rw_rank = imp["relative_weight"].rank(ascending=False).astype(int)
     same_top = set(rw_rank.nsmallest(2).index) == {r1, r2_}
-    r2 = fmt_num(kda.r2_)
+    r2 = r2_words(kda)
     share1, share2 = fmt_num(imp.loc[r1, "share_pct"]), fmt_num(imp.loc[r2_, "share_pct"])
     boot = "shapley_ci_low" in imp
     ci1 = (fmt_ci(imp.loc[r1, "shapley"], imp.loc[r1, "shapley_ci_low"], imp.loc[r1, "shapley_ci_high"])
            if boot else fmt_num(imp.loc[r1, "shapley"]))
     top_pct = pct(imp.loc[r1, "p_top_rank"], 0) if boot else ""
     if _zh():
-        return (f"**结果解读**：各驱动因素共解释了 `{outcome}` 方差的 R² = {r2}。"
-                f"`{r1}`（占 R² 的 {share1}%；Shapley 值 {ci1}，R² 单位{'，95% 置信区间' if boot else ''}）"
-                f"和 `{r2_}`（{share2}%）居前"
-                + (f"；在 {top_pct} 的 bootstrap 重抽样中 `{r1}` 排名第一。" if boot else "。")
+        return (f"**结果解读**：各驱动因素共解释了{label(outcome)}方差的 R² = {r2}。"
+                f"{label(r1)}（占 R² 的 {share1}%；Shapley 值 {ci1}，R² 单位{'，95% 置信区间' if boot else ''}）"
+                f"和{label(r2_)}（{share2}%）居前"
+                + (f"；在 {top_pct} 的 bootstrap 重抽样中{label(r1)}排名第一。" if boot else "。")
                 + f"相对权重法{'给出相同的前两名' if same_top else '对前几名驱动因素的排序不同'}。"
-                + (f"重点改进对象（重要性高、评分低于平均）：{_codes(focus)}。" if focus
+                + (f"重点改进对象（重要性高、评分低于平均）：{labels(candidates)}。" if candidates
                    else "没有哪个驱动因素既重要、评分又低于平均。")
                 + collinearity(kda))
-    return (f"**What the numbers say.** The drivers explain R² = {r2} of the variance of `{outcome}`. "
-            f"`{r1}` ({share1}% of R²; Shapley share {ci1} in R² units{', 95% CI' if boot else ''}) "
-            f"and `{r2_}` ({share2}%) lead"
-            + (f"; `{r1}` ranks first in {top_pct} of bootstrap resamples. " if boot else ". ")
+    return (f"**What the numbers say.** The drivers explain R² = {r2} of the variance of {label(outcome)}. "
+            f"{label(r1)} ({share1}% of R²; Shapley share {ci1} in R² units{', 95% CI' if boot else ''}) "
+            f"and {label(r2_)} ({share2}%) lead"
+            + (f"; {label(r1)} ranks first in {top_pct} of bootstrap resamples. " if boot else ". ")
             + f"Relative weights {'give the same top two' if same_top else 'order the top drivers differently'}. "
-            + (f"Improvement candidates (high importance, below-average rating): {', '.join(focus)}. " if focus
+            + (f"Improvement candidates (high importance, below-average rating): {labels(candidates)}. " if candidates
                else "No driver is both important and below-average rated. ")
             + collinearity(kda))
 
@@ -282,27 +358,34 @@ def scale_usage_findings(summ: dict, sens: pd.DataFrame, outcome: str) -> str:
     r2_raw, r2_within = fmt_num(summ["r2_raw"]), fmt_num(summ["r2_within"])
     n_bad = summ["rows_not_standardisable"]
     if _zh():
-        return (f"**结果解读**：受访者对各驱动因素的平均评分与 `{outcome}` 的相关系数为 "
+        return (f"**结果解读**：受访者对各驱动因素的平均评分与{label(outcome)}的相关系数为 "
                 f"{c_mean}；驱动因素之间的平均相关系数在原始评分上为 "
                 f"{c_raw}，标准化后为 {c_within}；"
                 f"R² 从 {r2_raw} 降至 {r2_within}：被解释方差中有 {lost}% "
                 "来自受访者使用量表的方式，而不是他们给哪个属性打了高分。"
-                f"原始评分下的前三位驱动因素：{_codes(summ['rank_raw'][:3])}；"
-                f"受访者内标准化后：{_codes(summ['rank_within'][:3])}。"
-                + (f"排名变动两位或以上的驱动因素：{_codes(moved)}。" if moved else "排名保持稳定。")
+                f"原始评分下的前三位驱动因素：{labels(summ['rank_raw'][:3])}；"
+                f"受访者内标准化后：{labels(summ['rank_within'][:3])}。"
+                + (f"排名变动两位或以上的驱动因素：{labels(moved)}。" if moved else "排名保持稳定。")
                 + f"{n_bad} 名受访者（答案几乎不变）无法标准化。"
                 "标准化也会去除满意度的真实整体差异，因此它是敏感性检验而不是校正："
                 "在两种口径下都居前的驱动因素才是稳健的结论。")
     return (f"**What the numbers say.** A respondent's mean driver rating correlates "
-            f"{c_mean} with `{outcome}`; the average correlation between drivers is "
+            f"{c_mean} with {label(outcome)}; the average correlation between drivers is "
             f"{c_raw} on raw answers and {c_within} after "
             f"standardisation, and R² falls from {r2_raw} to {r2_within}: "
             f"{lost}% of the explained variance rode on how respondents "
             f"use the scale rather than on which attribute they rate high. "
-            f"Top drivers raw: {', '.join(summ['rank_raw'][:3])}; "
-            f"within respondent: {', '.join(summ['rank_within'][:3])}. "
-            + (f"Drivers whose rank moves by two places or more: {', '.join(moved)}. " if moved
+            f"Top drivers raw: {labels(summ['rank_raw'][:3])}; "
+            f"within respondent: {labels(summ['rank_within'][:3])}. "
+            + (f"Drivers whose rank moves by two places or more: {labels(moved)}. " if moved
                else "Ranks are stable. ")
             + f"{n_bad} respondents (near-constant answers) could not be standardised. "
             "Standardisation also removes genuine overall differences in satisfaction, so it is a sensitivity "
             "check, not a correction: drivers that stay on top under both readings are the robust findings.")
+
+
+def no_scale_usage(n_drivers: int) -> str:
+    """Section 7 with fewer than 3 drivers."""
+    return pick(en=f"Only {n_drivers} drivers: standardising an answer against the respondent's other drivers needs "
+                   "at least 3, so this sensitivity check is skipped.",
+                zh=f"只有 {n_drivers} 个驱动因素：受访者内标准化需要至少 3 个驱动因素，因此跳过这一敏感性检验。")

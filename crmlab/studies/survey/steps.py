@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from crmlab.core import datasets
-from crmlab.core.errors import ParameterError
+from crmlab.core.errors import DataError, ParameterError
 from crmlab.drivers import check_weights
 from crmlab.survey import clean_survey
 from crmlab.survey_models import compare_models, fit_ols
@@ -34,41 +34,181 @@ def survey_items(outcome: str, drivers) -> list[str]:
     return items
 
 
-def load_survey(data: str, outcome: str, drivers, *, nps_item: str | None = None, columns=()):
-    """Read the survey file ``data`` and check that it has every column the study will use.
+@dataclass
+class Survey:
+    """The survey a run studies: the data as read, where from, its codebook and the items.
 
-    Parameters
-    ----------
-    data : path of the respondent-level survey (CSV or any format :func:`crmlab.core.datasets.read_table` reads).
-    outcome, drivers : the rated items.
-    nps_item : the 0-10 recommendation item, if any.
-    columns : further columns named by parameters (weights, segment, id, duration); ``None`` entries are skipped.
+    ``raw`` (the data frame as read), ``data`` (the path as given), ``file`` (its file name),
+    ``bundled`` (True for the dataset shipped in ``data/``), ``codebook`` (a
+    :class:`crmlab.core.codebook.Codebook` or None), ``outcome``, ``drivers``, ``nps_item``,
+    ``items`` (the rated items: outcome, then drivers) and ``check_items`` (the items the hygiene checks
+    cover: the rated items and the NPS item).
+    """
+
+    raw: pd.DataFrame
+    data: str
+    file: str
+    bundled: bool
+    codebook: object
+    outcome: str
+    drivers: list
+    nps_item: str | None
+    items: list
+    check_items: list
+
+
+def open_survey(data: str, outcome: str, drivers, *, sheet=None, codebook: str | None = None,
+                nps_item: str | None = None, columns=()) -> Survey:
+    """Read the survey file ``data`` (sheet ``sheet`` of an Excel workbook) and its codebook, and check
+    that it has every column the study will use.
+
+    ``codebook`` is a YAML or CSV codebook; None uses the ``codebook.yaml`` beside the data, if any
+    (:func:`crmlab.core.codebook.find_codebook`). ``columns`` are further columns named by parameters
+    (weights, segment, id, duration; ``None`` entries are skipped).
+
+    Raises
+    ------
+    ParameterError
+        ``outcome`` also among ``drivers``, or fewer than 2 drivers.
+    DataError
+        A file that cannot be read, or a column a parameter names that the file lacks (listing the
+        file's columns).
+    """
+    from crmlab.core.codebook import find_codebook, is_bundled
+
+    drivers = list(drivers)
+    items = survey_items(outcome, drivers)
+    if len(drivers) < 2:
+        raise ParameterError(f"parameter 'drivers' names {len(drivers)} driver(s); a key-driver analysis needs "
+                             "at least 2")
+    path = datasets.resolve_path(data)
+    raw = datasets.read_table(path, sheet=sheet)
+    check_items = items + ([nps_item] if nps_item else [])
+    named = {"outcome": [outcome], "drivers": drivers, "nps_item": [nps_item] if nps_item else []}
+    for param, cols in named.items():
+        missing = [c for c in cols if c not in raw.columns]
+        if missing:
+            raise DataError(f"{path.name}: parameter {param!r} names column(s) {missing} that the file does not have; "
+                            f"its columns: {', '.join(map(str, raw.columns[:40]))}")
+    datasets.require_columns(raw, [c for c in columns if c], path.name)
+    cb = find_codebook(codebook, data)
+    return Survey(raw, str(data), path.name, is_bundled(data), cb, outcome, drivers, nps_item, items, check_items)
+
+
+#: where a declared scale comes from (the words are terms of the study's catalog)
+SCALE_SOURCES = ("scales_parameter", "scale_min/scale_max", "codebook", "nps_scale", "inferred")
+
+
+def declared_scales(sv: Survey, scales: dict | None = None, scale_min=None, scale_max=None):
+    """The answer scale of each item that has one declared, and where it comes from.
+
+    In order: ``scales`` (item -> [lowest, highest]), then ``scale_min``/``scale_max`` for every rated
+    item, then the codebook; the NPS item is always 0-10. Items left out are inferred from the answers
+    by the hygiene step.
 
     Returns
     -------
-    (raw, items, check_items): the data as read, the rated items (:func:`survey_items`) and the items
-    the hygiene checks cover (the rated items and the NPS item).
+    (scales, sources): dicts item -> (lowest, highest) and item -> one of :data:`SCALE_SOURCES`.
+
+    Raises
+    ------
+    ParameterError
+        ``scales`` naming a column that is not a survey item, or a scale that is not [lowest, highest].
     """
-    raw = datasets.read_table(datasets.resolve_path(data))
-    items = survey_items(outcome, drivers)
-    check_items = items + ([nps_item] if nps_item else [])
-    datasets.require_columns(raw, check_items + [c for c in columns if c], data)
-    return raw, items, check_items
+    scales = dict(scales or {})
+    unknown = [c for c in scales if c not in sv.check_items]
+    if unknown:
+        raise ParameterError(f"parameter 'scales' names {unknown}, which are not the outcome, a driver or the NPS "
+                             f"item ({', '.join(sv.check_items)})")
+    out, src = {}, {}
+    for c, v in scales.items():
+        if not (isinstance(v, (list, tuple)) and len(v) == 2 and all(isinstance(x, (int, float)) for x in v)
+                and v[0] < v[1]):
+            raise ParameterError(f"parameter 'scales': the scale of {c!r} must be [lowest, highest], e.g. [1, 5]; "
+                                 f"got {v!r}")
+        out[c], src[c] = (float(v[0]), float(v[1])), "scales_parameter"
+    if (scale_min is None) != (scale_max is None):
+        raise ParameterError("give both 'scale_min' and 'scale_max', or neither (per-item scales: 'scales')")
+    if scale_min is not None and not scale_min < scale_max:
+        raise ParameterError(f"parameter 'scale_min' ({scale_min}) must be below 'scale_max' ({scale_max})")
+    book = sv.codebook.scales() if sv.codebook is not None else {}
+    for c in sv.items:
+        if c in out:
+            continue
+        if scale_min is not None:
+            out[c], src[c] = (float(scale_min), float(scale_max)), "scale_min/scale_max"
+        elif c in book:
+            out[c], src[c] = tuple(float(v) for v in book[c]), "codebook"
+    if sv.nps_item and sv.nps_item not in out:
+        out[sv.nps_item], src[sv.nps_item] = (0.0, 10.0), "nps_scale"
+    return out, src
 
 
-def clean(raw: pd.DataFrame, items, check_items, *, scale_min, scale_max, missing_codes=(), reverse_items=(),
-          id_column=None, duration_column=None, duplicates="row", nps_item=None):
-    """The study's hygiene checks (:func:`crmlab.survey.clean_survey`): every item in ``check_items`` is
-    checked, the rated ``items`` must be answered, and the NPS item has its own 0-10 range."""
-    return clean_survey(raw, check_items, required=items, scale_min=scale_min, scale_max=scale_max,
-                        missing_codes=missing_codes, reverse_items=reverse_items, id_column=id_column,
-                        duration_column=duration_column, duplicates=duplicates,
-                        extra_ranges={nps_item: (0, 10)} if nps_item else None)
+def reverse_keyed(sv: Survey, reverse_items=()) -> list[str]:
+    """The reverse-keyed items: ``reverse_items`` when given, else the codebook's among the rated items."""
+    if reverse_items:
+        bad = [c for c in reverse_items if c not in sv.items]
+        if bad:
+            raise ParameterError(f"parameter 'reverse_items' names {bad}, which are not the outcome or a driver "
+                                 f"({', '.join(sv.items)})")
+        return list(reverse_items)
+    return [c for c in (sv.codebook.reversed() if sv.codebook is not None else []) if c in sv.items]
+
+
+def clean(sv: Survey, *, scales=None, scale_min=None, scale_max=None, missing_codes=(), reverse_items=(),
+          id_column=None, duration_column=None, min_duration=None, straightliners="flag", speeders="exclude",
+          duplicates="flag"):
+    """The study's hygiene checks (:func:`crmlab.survey.clean_survey`) on every item of ``sv.check_items``:
+    scales from :func:`declared_scales` (the rest inferred), the rated items must be answered, straight-
+    lining judged on the rated items, rows named by file row. A DataError names the file too."""
+    declared, sources = declared_scales(sv, scales, scale_min, scale_max)
+    try:
+        return clean_survey(sv.raw, sv.check_items, scales=declared, scale_sources=sources, required=sv.items,
+                            missing_codes=missing_codes, reverse_items=reverse_keyed(sv, reverse_items),
+                            straightliners=straightliners, straightline_items=sv.items, id_column=id_column,
+                            duplicates=duplicates, duration_column=duration_column, min_duration=min_duration,
+                            speeders=speeders, first_row=2)
+    except DataError as exc:
+        raise DataError(f"{sv.file}: {exc}") from None
+
+
+def check_sample(sv: Survey, hyg) -> None:
+    """Refuse a survey with too few usable respondents for its drivers, before any model.
+
+    Raises
+    ------
+    DataError
+        "too few respondents for p drivers", with the counts read, excluded and used, naming the
+        parameters that fix it (``data``, ``drivers``).
+    """
+    p, n = len(sv.drivers), hyg.rows_used
+    if n < p + 2:
+        raise DataError(f"{sv.file}: too few respondents for {p} drivers: {n:,} usable of {hyg.rows_in:,} read "
+                        f"({hyg.rows_in - n:,} excluded by the hygiene checks). A regression on {p} drivers needs at "
+                        f"least {p + 2} respondents, and about 10-20 per driver ({10 * p:,}-{20 * p:,}) for stable "
+                        "results: give more respondents (parameter 'data') or fewer drivers (parameter 'drivers')")
 
 
 def exclusions_table(hyg) -> pd.DataFrame:
-    """The excluded rows of a :class:`crmlab.survey.HygieneReport` as saved (``row`` named ``row_number``)."""
-    return hyg.exclusions.rename(columns={"row": "row_number"})
+    """The excluded and the flagged rows of a :class:`crmlab.survey.HygieneReport` as saved: ``file_row``
+    (1-based, the header is row 1), ``respondent`` (pseudonymised id, when there is an id column),
+    ``reason``, ``action`` (excluded / flagged) and ``detail``."""
+    from crmlab.core.privacy import pseudonymize
+
+    out = pd.concat([hyg.exclusions.assign(action="excluded"), hyg.flags.assign(action="flagged")],
+                    ignore_index=True).sort_values("file_row", kind="stable")
+    out = out[["file_row", "respondent", "reason", "action", "detail"]].reset_index(drop=True)
+    if out["respondent"].notna().any():
+        out["respondent"] = pseudonymize(out["respondent"], prefix="r_").where(out["respondent"].notna())
+    else:
+        out = out.drop(columns="respondent")
+    return out
+
+
+def improvement_candidates(ipm: pd.DataFrame) -> list[str]:
+    """Drivers in the "Concentrate here" quadrant (important, rated below average), most important first."""
+    focus = ipm[ipm["quadrant"] == "Concentrate here"]
+    return focus.sort_values("importance", ascending=False).index.tolist()
 
 
 class OrdinalComparison(NamedTuple):
@@ -184,12 +324,15 @@ def weighted_comparison(df: pd.DataFrame, items, outcome: str, drivers, sw: Surv
     return WeightedComparison(means, ols_w, coef)
 
 
-def drivers_record(kda) -> dict:
-    """The ``drivers`` entry of ``results.json``: :meth:`~crmlab.drivers.KeyDriverAnalysis.to_record`, plus
-    ``sampled_bound`` when the Shapley shares were estimated from random orders."""
+def drivers_record(kda, candidates=None) -> dict:
+    """The ``drivers`` entry of ``results.json``: :meth:`~crmlab.drivers.KeyDriverAnalysis.to_record` (with
+    ``r2_ci`` after a bootstrap), ``sampled_bound`` when the Shapley shares were estimated from random
+    orders, and ``improvement_candidates`` (:func:`improvement_candidates`) when given."""
     rec = kda.to_record()
     if kda.sampled_ is not None:
         rec["sampled_bound"] = kda.sampled_["bound"]
+    if candidates is not None:
+        rec["improvement_candidates"] = list(candidates)
     return rec
 
 
@@ -198,3 +341,115 @@ def drivers_weighted_vs_unweighted(kda, kda_u) -> pd.DataFrame:
     return pd.DataFrame({"shapley_weighted": kda.importance_["shapley"],
                          "shapley_unweighted": kda_u.importance_["shapley"],
                          "rank_weighted": kda.importance_["rank"], "rank_unweighted": kda_u.importance_["rank"]})
+
+
+class FlaggedComparison(NamedTuple):
+    """Headline results with and without the flagged respondents (see :func:`without_flagged`)."""
+
+    table: pd.DataFrame   # saved as without_flagged: one row per result, columns with_flagged / without_flagged
+    record: dict          # the ``without_flagged`` entry of results.json
+    changed: list         # the results that differ (r2, ols_r2, outcome_mean, outcome_top2box, nps, top_drivers,
+                          # improvement_candidates)
+    top_drivers: tuple    # (with, without): the three most important drivers
+    candidates: tuple     # (with, without): the improvement candidates
+
+
+def without_flagged(hyg, sv: Survey, kda, olsfit, tb: pd.DataFrame, ipm: pd.DataFrame, *, nps_result=None,
+                    weights: pd.Series | None = None) -> FlaggedComparison | None:
+    """The headline results again without the respondents the hygiene checks flagged (and kept).
+
+    Refits the key-driver analysis (no bootstrap), the OLS model, the outcome's mean and top-2-box and,
+    with an NPS item, the NPS on ``hyg.data_unflagged``, with the same scales and the weights of those
+    respondents (not re-raked). The table has one row per number (``respondents``, ``r2``, ``ols_r2``,
+    ``outcome_mean``, ``outcome_top2box``, ``nps``) and per place (``top_driver_1``..3,
+    ``improvement_candidate_1``..k, holding driver codes). Returns None when nothing is flagged or too
+    few respondents remain (``n < drivers + 2``).
+    """
+    from crmlab.drivers import KeyDriverAnalysis
+    from crmlab.survey import nps, top_box
+
+    if hyg.rows_flagged == 0:
+        return None
+    rest = hyg.data_unflagged
+    if len(rest) < len(sv.drivers) + 2:
+        return None
+    w = None if weights is None else weights.loc[rest.index].to_numpy()
+    kda2 = KeyDriverAnalysis().fit(rest, sv.outcome, sv.drivers, weights=w)
+    ols2 = fit_ols(rest, sv.outcome, sv.drivers, weights=w)
+    tb2 = top_box(rest, [sv.outcome], scales={sv.outcome: hyg.scales[sv.outcome]}, weights=w)
+    numbers = {
+        "respondents": (hyg.rows_used, len(rest)),
+        "r2": (kda.r2_, kda2.r2_),
+        "ols_r2": (olsfit.r2, ols2.r2),
+        "outcome_mean": (tb.loc[sv.outcome, "mean"], tb2.loc[sv.outcome, "mean"]),
+        "outcome_top2box": (tb.loc[sv.outcome, "top2box"], tb2.loc[sv.outcome, "top2box"]),
+    }
+    if nps_result is not None and sv.nps_item:
+        numbers["nps"] = (nps_result.score, nps(rest[sv.nps_item], weights=w).score)
+    top = (list(kda.rank_[:3]), list(kda2.rank_[:3]))
+    cands = (improvement_candidates(ipm), improvement_candidates(kda2.importance_performance(scales=hyg.scales)))
+    rows = dict(numbers)
+    rows.update({f"top_driver_{i + 1}": (top[0][i], top[1][i]) for i in range(len(top[0]))})
+    k = max(len(cands[0]), len(cands[1]))
+    rows.update({f"improvement_candidate_{i + 1}": tuple(c[i] if i < len(c) else None for c in cands)
+                 for i in range(k)})
+    table = pd.DataFrame.from_dict(rows, orient="index", columns=["with_flagged", "without_flagged"], dtype=object)
+    table.index.name = "result"
+    changed = [key for key, (a, b) in numbers.items() if key != "respondents"
+               and not np.isclose(a, b, rtol=0, atol=5e-4)]
+    changed += [key for key, (a, b) in (("top_drivers", top), ("improvement_candidates", cands)) if a != b]
+    rec = {"rows_used": len(rest), "drivers": {"r2": kda2.r2_, "rank": list(kda2.rank_)}, "ols": {"r2": ols2.r2},
+           "top2box": float(tb2.loc[sv.outcome, "top2box"]), "improvement_candidates": cands[1], "changed": changed}
+    if "nps" in numbers:
+        rec["nps"] = {"score": numbers["nps"][1]}
+    return FlaggedComparison(table, rec, changed, top, cands)
+
+
+def variables_table(sv: Survey, hyg) -> pd.DataFrame:
+    """The variables appendix: one row per column the study used (index: the code) with ``label_en``,
+    ``label_zh`` (from the codebook; empty without one), ``role`` (outcome, driver, nps_item),
+    ``scale_min``, ``scale_max``, ``scale_source`` (:data:`SCALE_SOURCES`) and ``reverse``."""
+    cb = sv.codebook
+    rows = []
+    for c in sv.check_items:
+        entry = cb.columns.get(c) if cb is not None else None
+        lo, hi = hyg.scales[c]
+        rows.append({"variable": c, "label_en": entry.en if entry is not None and entry.en else "",
+                     "label_zh": entry.zh if entry is not None and entry.zh else "",
+                     "role": "outcome" if c == sv.outcome else "nps_item" if c == sv.nps_item else "driver",
+                     "scale_min": lo, "scale_max": hi, "scale_source": hyg.scale_source.get(c, "inferred"),
+                     "reverse": c in hyg.recoded["reverse_items"]})
+    return pd.DataFrame(rows).set_index("variable")
+
+
+def scale_usage(df: pd.DataFrame, outcome: str, drivers, weights=None):
+    """:func:`crmlab.scale_usage.scale_usage_sensitivity`, or None with fewer than 3 drivers (standardising a
+    driver against the respondent's other drivers needs at least two others)."""
+    from crmlab.scale_usage import scale_usage_sensitivity
+
+    if len(list(drivers)) < 3:
+        return None
+    return scale_usage_sensitivity(df, outcome, drivers, weights)
+
+
+def intro_values(sv: Survey, columns: dict | None = None) -> dict[str, str]:
+    """The placeholders of the introductions (``intro``: ``rows``; ``intro_own``: ``file``, ``rows``,
+    ``columns``, ``outcome``, ``n_drivers``, ``drivers``, ``extra``), items by name in the current language.
+    ``columns`` maps the parameters weights, segment, id_column, duration_column to the columns they name."""
+    from crmlab.report.i18n import pick
+    from crmlab.report.narrative import md_escape
+    from crmlab.studies.survey.text import label, labels
+
+    extra = []
+    if sv.nps_item:
+        extra.append(pick(en=f"the recommendation item {label(sv.nps_item)}", zh=f"推荐意愿题{label(sv.nps_item)}"))
+    words = {"weights": ("weights", "权重"), "segment": ("segments", "细分群体"), "id_column": ("respondent ids", "受访者编号"),
+             "duration_column": ("completion times", "完成时间")}
+    for key, col in (columns or {}).items():
+        if col and key in words:
+            en, zh = words[key]
+            extra.append(pick(en=f"{en} from {label(col)}", zh=f"{zh}来自{label(col)}"))
+    tail = (pick(en="; also ", zh="；另用到") + pick(en=", ".join(extra), zh="、".join(extra))) if extra else ""
+    return {"file": md_escape(sv.file), "rows": f"{len(sv.raw):,}", "columns": f"{sv.raw.shape[1]:,}",
+            "outcome": label(sv.outcome), "n_drivers": str(len(sv.drivers)), "drivers": labels(sv.drivers),
+            "extra": tail}
