@@ -459,10 +459,10 @@ def test_notebook_is_thin_calls_with_keys_only():
     assert {"sheet", "survival_sheet", "codebook", "currency", "outcome_values", "time_unit", "sbg",
             "discount_rate"} <= set(declared)
     code = ["".join(c["source"]) for c in cells[1:]]
-    assert "study.setup(lang)" in code[0] and "study.begin(" in code[0]
+    assert "parts = study.setup(lang, experiment=experiment," in code[0]
     for src in code:
         assert "pick(" not in src and "Markdown" not in src and "display(" not in src
-        assert re.findall(r"\blang\b", src) in ([], ["lang"]) and ("lang" not in src or "study.setup(lang)" in src)
+        assert re.findall(r"\blang\b", src) in ([], ["lang"]) and ("lang" not in src or "study.setup(lang" in src)
     # one cell per section; a part's sections run only with its table (E: the experiment, S: the churn table)
     heads = [re.match(r'(?:if ([ES]) is not None:\n    )?section\("(\w+)"\)', src) for src in code[1:]]
     assert [m.group(2) for m in heads] == SECTIONS

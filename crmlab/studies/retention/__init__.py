@@ -7,13 +7,15 @@ from crmlab.studies.retention import findings, plots, sentences, steps, tables, 
 __all__ = ["begin", "findings", "plots", "sentences", "setup", "steps", "tables", "text"]
 
 
-def setup(lang: str = "en") -> None:
-    """Set the report's language (``en`` or ``zh``) and the study's words; :func:`begin` then reads the tables
-    and shows the title, the key-findings box and the introduction."""
+def setup(lang: str = "en", **tables):
+    """Start the study in ``lang`` (``en`` or ``zh``): with the tables' parameters (those of :func:`begin`), read
+    and check them and show the title, the key-findings box and the introduction, and return the
+    :class:`.steps.Parts`; without them, only set the language and the study's words (None)."""
     from crmlab.report.i18n import use_catalog, use_lang
 
     use_lang(lang)
     use_catalog(text.CATALOG)
+    return begin(**tables) if tables else None
 
 
 def begin(*, experiment=None, sheet=None, arm_col=None, control=None, outcomes=(), binary_outcomes=(),
