@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from crmlab.core.errors import DataError, ParameterError
+from crmlab.core.errors import DataError, ParameterError, file_rows
 from crmlab.experiment_design import (  # noqa: F401  (design functions, re-exported)
     POWER,
     cohens_h,
@@ -35,7 +35,10 @@ from crmlab.experiment_design import (  # noqa: F401  (design functions, re-expo
 __all__ = [
     "POWER",
     "SRMResult",
+    "NO_VALUES",
+    "YES_VALUES",
     "balance_table",
+    "binary_codes",
     "check_experiment",
     "cuped_effects",
     "diff_proportions_ci",
@@ -64,12 +67,69 @@ def _alpha(level):
 
 
 # --------------------------------------------------------------------------- checks
+#: answers read as 1 in a yes/no column (compared after stripping, case-insensitively)
+YES_VALUES = ("1", "1.0", "yes", "y", "true", "t", "是")
+#: answers read as 0 in a yes/no column
+NO_VALUES = ("0", "0.0", "no", "n", "false", "f", "否")
+
+
+def binary_codes(values, extra=None):
+    """Read a yes/no column as 1/0, as exports code it: booleans, 0/1, and ``是/否``, ``yes/no``, ``Y/N``,
+    ``true/false`` in any case (:data:`YES_VALUES`, :data:`NO_VALUES`), plus ``extra`` answers.
+
+    Parameters
+    ----------
+    values : array-like
+        The column.
+    extra : mapping, optional
+        Further answers and the code (1 or 0) each means, e.g. ``{"已领取": 1, "未领取": 0}``.
+
+    Returns
+    -------
+    (codes, mapping) or None
+        ``codes``: float array of 1/0 (NaN where the value is missing); ``mapping``: each distinct
+        non-numeric answer found -> its code (empty for a numeric or boolean column). None when some
+        non-missing value is not a recognised answer (a column is binary only if every value reads as
+        yes or no).
+    """
+    s = (values if isinstance(values, pd.Series) else pd.Series(values)).reset_index(drop=True)
+    na = s.isna().to_numpy()
+    if pd.api.types.is_bool_dtype(s):
+        return s.astype(float).to_numpy(), {}
+    if pd.api.types.is_numeric_dtype(s):
+        x = s.to_numpy(dtype=float)
+        return (x, {}) if np.isin(x[~na], [0.0, 1.0]).all() else None
+    extra = {str(k).strip().lower(): int(v) for k, v in (extra or {}).items()}
+    table = {**{v: 1 for v in YES_VALUES}, **{v: 0 for v in NO_VALUES}, **extra}
+    keys = s.astype(str).str.strip().str.lower()
+    codes = keys.map(table)
+    if codes[~na].isna().any():
+        return None
+    mapping = {}
+    for raw, key in zip(s[~na], keys[~na]):
+        if isinstance(raw, (bool, np.bool_)) or not isinstance(raw, str) or raw in mapping:
+            continue
+        mapping[raw] = int(table[key])
+    out = codes.to_numpy(dtype=float)
+    out[na] = np.nan
+    return out, mapping
+
+
+def _same_label(control, present):
+    """The label of ``present`` written like ``control`` (``0`` for ``"0"``, ``"A"`` for ``" A "``), or None."""
+    want = str(control).strip()
+    hits = [a for a in present if str(a).strip() == want or (isinstance(a, (float, np.floating))
+                                                             and float(a).is_integer() and str(int(a)) == want)]
+    return hits[0] if len(hits) == 1 else None
+
+
 def check_experiment(df, arm_col, control, outcomes=(), binary=None, *, arms=None, source="experiment"):
     """Validate an experiment table; return the list of treated arms.
 
-    Raises :class:`DataError` naming the column and example rows for a missing
-    column, a missing arm label, a missing control label, an arm with no
-    customers, or a declared-binary outcome with other values.
+    Raises :class:`DataError` naming the column and the rows as numbered in the file
+    (:func:`crmlab.core.errors.file_rows`) for a missing column, a missing arm label, a missing control
+    label, an arm with no customers, or a declared-binary outcome with other values. A control given
+    as text for a column of numbers (``"0"`` for ``0``) is named as such rather than "not found".
     """
     if not isinstance(df, pd.DataFrame):
         raise DataError(f"{source}: expected a DataFrame, got {type(df).__name__}")
@@ -78,11 +138,16 @@ def check_experiment(df, arm_col, control, outcomes=(), binary=None, *, arms=Non
         raise DataError(f"{source}: column(s) {missing} not found; columns are {list(df.columns)}")
     arm = df[arm_col]
     if arm.isna().any():
-        rows = list(df.index[arm.isna()][:5])
-        raise DataError(f"{source}: column {arm_col!r} has {int(arm.isna().sum())} missing arm labels "
-                        f"(rows {rows})")
+        pos = np.flatnonzero(arm.isna().to_numpy())
+        raise DataError(f"{source}: column {arm_col!r} has {pos.size} missing arm label(s) ({file_rows(pos)})")
     present = pd.unique(arm)
     if control not in set(present):
+        near = _same_label(control, present)
+        if near is not None:
+            held = near.item() if isinstance(near, np.generic) else near
+            raise DataError(f"{source}: the control label is given as {control!r} ({type(control).__name__}) but "
+                            f"column {arm_col!r} holds {held!r} ({type(held).__name__}); give the control as "
+                            f"it is stored, or read the arm labels as text")
         raise DataError(f"{source}: control label {control!r} does not occur in column {arm_col!r}; "
                         f"labels present: {sorted(map(str, present))}")
     if arms is None:
@@ -98,17 +163,17 @@ def check_experiment(df, arm_col, control, outcomes=(), binary=None, *, arms=Non
     for col in outcomes:
         y = df[col]
         if not pd.api.types.is_numeric_dtype(y):
-            bad = y[pd.to_numeric(y, errors="coerce").isna()]
-            raise DataError(f"{source}: outcome {col!r} is not numeric; e.g. rows "
-                            f"{list(bad.index[:5])} hold {list(bad.iloc[:5])}")
+            bad = np.flatnonzero(pd.to_numeric(y, errors="coerce").isna().to_numpy())
+            raise DataError(f"{source}: outcome {col!r} is not numeric: it holds {list(y.iloc[bad[:5]])} at "
+                            f"{file_rows(bad)}")
         if y.isna().any():
-            raise DataError(f"{source}: outcome {col!r} has missing values at rows "
-                            f"{list(df.index[y.isna()][:5])}")
+            pos = np.flatnonzero(y.isna().to_numpy())
+            raise DataError(f"{source}: outcome {col!r} has {pos.size} missing value(s) ({file_rows(pos)})")
         if binary.get(col, False):
-            bad = ~y.isin([0, 1])
-            if bad.any():
-                raise DataError(f"{source}: outcome {col!r} is declared binary but rows "
-                                f"{list(df.index[bad][:5])} hold {list(y[bad].iloc[:5])} (expected 0/1)")
+            bad = np.flatnonzero(~y.isin([0, 1]).to_numpy())
+            if bad.size:
+                raise DataError(f"{source}: outcome {col!r} is declared binary but holds "
+                                f"{list(y.iloc[bad[:5]])} at {file_rows(bad)} (expected 0/1)")
     return list(arms)
 
 

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from crmlab.core.errors import ConvergenceError, DataError, ParameterError
+from crmlab.core.errors import ConvergenceError, DataError, ParameterError, file_rows
 
 __all__ = [
     "CoxResult",
@@ -39,54 +39,96 @@ def _alpha(level):
 
 
 # --------------------------------------------------------------------------- validation
-def encode_event(values, *, event_values=("Yes",), censor_values=("No",), column="event"):
-    """Map an event column to 0/1, refusing values outside the declared two sets.
+def _key(v) -> str:
+    """A value as written (stripped, case-folded; ``1.0`` as ``1``) for matching declared labels."""
+    if isinstance(v, (float, np.floating)) and float(v).is_integer():
+        v = int(v)
+    return str(v).strip().casefold()
 
-    Numeric 0/1 and booleans pass with the default declaration replaced by
-    ``(1, True)`` / ``(0, False)``.
+
+def encode_event(values, *, event_values=None, censor_values=None, column="event", source=None):
+    """Map an event column to 0/1, refusing values that are neither an event nor a censoring label.
+
+    With ``event_values`` and ``censor_values`` None the labels are recognised as exports write them:
+    booleans, 1/0, ``Yes/No``, ``是/否``, ``Y/N``, ``true/false`` (any case;
+    :func:`crmlab.experiments.binary_codes`). Declared labels are matched as written (stripped, any case;
+    ``1`` matches ``"1"`` and ``1.0``); numeric 0/1 or booleans pass whatever is declared when the declared
+    labels do not occur (a 0/1 column under the default ``Yes``/``No`` declaration).
+
+    Raises
+    ------
+    DataError
+        Missing values or unknown labels, naming the column and the rows as numbered in the file
+        (:func:`crmlab.core.errors.file_rows`) and the parameters ``event_values`` / ``censor_values``.
     """
-    s = pd.Series(values)
-    if pd.api.types.is_bool_dtype(s) or (pd.api.types.is_numeric_dtype(s) and s.dropna().isin([0, 1]).all()
-                                         and not s.isna().any()):
+    from crmlab.experiments import NO_VALUES, YES_VALUES, binary_codes
+
+    s = pd.Series(values).reset_index(drop=True)
+    where = f"{source}: " if source else ""
+    na = s.isna().to_numpy()
+    if na.any():
+        pos = np.flatnonzero(na)
+        raise DataError(f"{where}event column {column!r} is empty at {file_rows(pos)} ({pos.size} in all); every "
+                        "customer needs a churn label")
+    if event_values is None and censor_values is None:
+        res = binary_codes(s)
+        if res is not None:
+            return res[0].astype(int)
+        known = f"{list(YES_VALUES)} for churn and {list(NO_VALUES)} for still a customer"
+        keys = s.map(_key)
+        bad = np.flatnonzero(~keys.isin(set(YES_VALUES) | set(NO_VALUES)).to_numpy())
+        raise DataError(f"{where}event column {column!r} holds labels that are neither recognised event nor "
+                        f"censoring labels ({known}): {list(s.iloc[bad[:5]])} at {file_rows(bad)}; name them "
+                        "with the parameters event_values and censor_values")
+    ev = {_key(v) for v in (event_values or ())}
+    ce = {_key(v) for v in (censor_values or ())}
+    both = ev & ce
+    if both:
+        raise DataError(f"{where}event_values and censor_values share {sorted(both)}")
+    keys = s.map(_key)
+    ok = keys.isin(ev | ce).to_numpy()
+    zero_one = pd.api.types.is_bool_dtype(s) or (pd.api.types.is_numeric_dtype(s) and s.isin([0, 1]).all())
+    if not ok.all() and zero_one and not keys.isin(ev | ce).any():
         return s.astype(int).to_numpy()
-    ev, ce = set(event_values), set(censor_values)
-    ok = s.isin(ev | ce)
     if not ok.all():
-        bad = s[~ok]
-        raise DataError(f"event column {column!r} holds values other than the declared event {sorted(map(str, ev))} "
-                        f"and censoring {sorted(map(str, ce))} labels: rows {list(bad.index[:5])} hold "
-                        f"{list(bad.iloc[:5])}")
-    return s.isin(ev).astype(int).to_numpy()
+        bad = np.flatnonzero(~ok)
+        declared_ev, declared_ce = [str(v) for v in event_values or ()], [str(v) for v in censor_values or ()]
+        raise DataError(f"{where}event column {column!r} holds values other than the declared event {declared_ev} "
+                        f"and censoring {declared_ce} labels: {list(s.iloc[bad[:5]])} at {file_rows(bad)} "
+                        "(parameters event_values and censor_values)")
+    return keys.isin(ev).astype(int).to_numpy()
 
 
-def check_survival(df, duration_col, event_col, *, event_values=("Yes",), censor_values=("No",),
-                   strata_col=None, source="survival data"):
+def check_survival(df, duration_col, event_col, *, event_values=None, censor_values=None, strata_col=None,
+                   source="survival data"):
     """Validate a time-to-event table; return (durations, events 0/1, strata or None).
 
-    Raises :class:`DataError` naming the column and example rows for missing
-    columns, negative / missing / non-numeric durations, and event values other
-    than the two declared.
+    Raises :class:`DataError` naming the column and the rows as numbered in the file
+    (:func:`crmlab.core.errors.file_rows`) for missing columns, negative / missing / non-numeric
+    durations, event labels that are neither events nor censorings (:func:`encode_event`) and
+    missing strata.
     """
     cols = [duration_col, event_col] + ([strata_col] if strata_col else [])
     missing = [c for c in cols if c not in df.columns]
     if missing:
         raise DataError(f"{source}: column(s) {missing} not found; columns are {list(df.columns)}")
     d = pd.to_numeric(df[duration_col], errors="coerce")
-    bad = d.isna()
-    if bad.any():
-        raise DataError(f"{source}: duration column {duration_col!r} is missing or not numeric at rows "
-                        f"{list(df.index[bad][:5])} (values {list(df[duration_col][bad].iloc[:5])})")
-    neg = d < 0
-    if neg.any():
-        raise DataError(f"{source}: duration column {duration_col!r} is negative at rows "
-                        f"{list(df.index[neg][:5])} (values {list(d[neg].iloc[:5])})")
-    e = encode_event(df[event_col], event_values=event_values, censor_values=censor_values, column=event_col)
+    bad = np.flatnonzero(d.isna().to_numpy())
+    if bad.size:
+        raise DataError(f"{source}: duration column {duration_col!r} is missing or not numeric at {file_rows(bad)} "
+                        f"(values {list(df[duration_col].iloc[bad[:5]])})")
+    neg = np.flatnonzero((d < 0).to_numpy())
+    if neg.size:
+        raise DataError(f"{source}: duration column {duration_col!r} is negative at {file_rows(neg)} "
+                        f"(values {list(d.iloc[neg[:5]])})")
+    e = encode_event(df[event_col], event_values=event_values, censor_values=censor_values, column=event_col,
+                     source=source)
     g = None
     if strata_col:
         g = df[strata_col]
-        if g.isna().any():
-            raise DataError(f"{source}: strata column {strata_col!r} is missing at rows "
-                            f"{list(df.index[g.isna()][:5])}")
+        gone = np.flatnonzero(g.isna().to_numpy())
+        if gone.size:
+            raise DataError(f"{source}: strata column {strata_col!r} is missing at {file_rows(gone)}")
         g = g.astype(str).to_numpy()
     return d.to_numpy(dtype=float), e, g
 

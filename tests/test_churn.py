@@ -6,6 +6,7 @@ import pytest
 
 from crmlab import churn
 from crmlab.core.errors import DataError, ParameterError
+from tests.conftest import ROOT
 
 
 def _data(n=3000, seed=0):
@@ -37,6 +38,28 @@ def test_churn_models_metrics_match_exact_recomputation_and_are_calibrated():
     # well-specified logistic model: calibration curve follows the diagonal
     cal = churn.calibration_table(y, r.oof["logistic"], n_bins=5)
     assert np.abs(cal["mean_predicted"] - cal["observed"]).max() < 0.05
+
+
+def test_auc_interval_matches_R_survival_3_5_concordance_on_telco():
+    # R 4.2.2, survival 3.5.3 (for a binary outcome the concordance is the AUC and its infinitesimal-jackknife
+    # variance is DeLong's with 1/m, 1/n):
+    #   d <- read.csv("data/telco_churn/telco_churn.csv"); y <- as.integer(d$churn == "Yes")
+    #   cc <- concordance(y ~ d$monthly_charges)   # 0.6207856896, var 4.89977456363e-05 (tied scores)
+    #   cc <- concordance(y ~ d$tenure)            # 0.2601328245, var 4.22631138375e-05
+    d = pd.read_csv(ROOT / "data" / "telco_churn" / "telco_churn.csv")
+    y = (d["churn"] == "Yes").to_numpy().astype(int)
+    for col, auc, var in (("monthly_charges", 0.6207856896, 4.89977456363e-05),
+                          ("tenure", 0.2601328245, 4.22631138375e-05)):
+        r = churn.auc_interval(y, d[col].to_numpy())
+        assert r["auc"] == pytest.approx(auc, abs=1e-10)
+        assert r["se"] ** 2 == pytest.approx(var, rel=1e-9)
+        assert r["ci_low"] == pytest.approx(auc - 1.959963984540054 * np.sqrt(var), rel=1e-9)
+    X, y, _ = _data(600)
+    r = churn.churn_models(X, y, n_folds=3, seed=0)
+    m, ci = r.metrics.set_index("model"), churn.auc_interval(y, r.oof["gbm"].to_numpy())
+    assert (m.loc["gbm", "auc_ci_low"], m.loc["gbm", "auc_ci_high"]) == pytest.approx((ci["ci_low"], ci["ci_high"]))
+    with pytest.raises(DataError, match="both churners"):
+        churn.auc_interval(np.zeros(5), np.arange(5.0))
 
 
 def test_average_precision_exact_recomputation():
@@ -76,8 +99,14 @@ def test_churn_bad_input():
         churn.churn_models(X, np.where(y == 1, "Yes", "No"))
     Xn = X.copy()
     Xn.loc[5, "charges"] = np.nan
-    with pytest.raises(DataError, match=r"\['charges'\].*rows \[5\]"):
-        churn.churn_models(Xn, y)
+    with pytest.raises(DataError, match=r"\['charges'\].*at row 7 .*churn_exclude"):
+        churn.churn_models(Xn, y)  # data position 5 is row 7 of the file (header = row 1)
+    with pytest.raises(DataError, match="same churn label.*nothing for a churn model to learn"):
+        churn.churn_models(X, np.zeros(len(X), dtype=int))
+    few = np.zeros(len(X), dtype=int)
+    few[:2] = 1
+    with pytest.raises(DataError, match="2 churned.*5 folds.*cv_folds"):
+        churn.churn_models(X, few, n_folds=5)
     with pytest.raises(ParameterError, match="model"):
         churn.make_model("svm", X)
 

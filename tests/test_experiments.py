@@ -187,7 +187,7 @@ def test_bad_input_messages_name_column_and_rows():
         ex.itt_effects(df, "arm", "none", ["conv"])
     bad = df.copy()
     bad.loc[7, "conv"] = 2
-    with pytest.raises(DataError, match=r"'conv' is declared binary but rows \[7\]"):
+    with pytest.raises(DataError, match=r"'conv' is declared binary but holds \[2\] at row 9 "):
         ex.itt_effects(bad, "arm", "ctl", ["conv"], binary={"conv": True})
     with pytest.raises(DataError, match=r"arm\(s\) \['Z'\].*no customers"):
         ex.check_experiment(df, "arm", "ctl", arms=["A", "Z"])
@@ -198,7 +198,7 @@ def test_bad_input_messages_name_column_and_rows():
         ex.itt_effects(df, "arm", "ctl", ["revenue"])
     miss = df.copy()
     miss.loc[3, "spend"] = np.nan
-    with pytest.raises(DataError, match=r"'spend' has missing values at rows \[3\]"):
+    with pytest.raises(DataError, match=r"'spend' has 1 missing value\(s\) \(row 5\)"):
         ex.itt_effects(miss, "arm", "ctl", ["spend"])
 
 
@@ -254,3 +254,25 @@ def test_level_one_minus_alpha_gives_the_alpha_intervals_bit_for_bit():
     assert (c["ci_high"] - c["estimate"]).to_numpy() == pytest.approx(norm.isf(0.05) * c["se"], rel=1e-12)
     with pytest.raises(ParameterError, match="level"):
         ex.itt_effects(df, "arm", "ctl", ["conv"], level=95)
+
+
+def test_binary_codes_read_exports_yes_no_answers_and_show_the_map():
+    codes, mapping = ex.binary_codes(pd.Series(["是", "否", None, " 是 "]))
+    assert codes[[0, 1, 3]].tolist() == [1, 0, 1] and np.isnan(codes[2])
+    assert mapping == {"是": 1, "否": 0, " 是 ": 1}
+    for values, expected in ((["Yes", "no", "Y", "n"], {"Yes": 1, "no": 0, "Y": 1, "n": 0}),
+                             (["TRUE", "false"], {"TRUE": 1, "false": 0}), (["1", "0"], {"1": 1, "0": 0})):
+        codes, mapping = ex.binary_codes(values)
+        assert codes.tolist() == [float(v) for v in mapping.values()] and mapping == expected
+    assert ex.binary_codes([1, 0, 1])[1] == {} and ex.binary_codes([True, False])[0].tolist() == [1.0, 0.0]
+    assert ex.binary_codes([0.0, 1.0, np.nan])[0][:2].tolist() == [0.0, 1.0]
+    assert ex.binary_codes(["已领取", "未领取"], {"已领取": 1, "未领取": 0})[0].tolist() == [1.0, 0.0]
+    assert ex.binary_codes([0, 1, 2]) is None and ex.binary_codes(["yes", "maybe"]) is None
+
+
+def test_a_control_written_as_text_for_numeric_arms_is_named_not_contradicted():
+    df = pd.DataFrame({"arm": [0, 1, 0, 1], "y": [0, 1, 1, 0]})
+    with pytest.raises(DataError, match=r"given as '0' \(str\) but column 'arm' holds 0 \(int\)") as err:
+        ex.check_experiment(df, "arm", "0", ["y"], source="coupon.xlsx")
+    assert "does not occur" not in str(err.value) and str(err.value).startswith("coupon.xlsx: ")
+    assert ex.check_experiment(df, "arm", 0, ["y"]) == [1]

@@ -26,6 +26,7 @@ def test_notebook_runs_on_another_experiment_and_churn_table(tmp_path, monkeypat
     churn.to_csv(tmp_path / "churn.csv", index=False)
     out = tmp_path / "out"
     monkeypatch.setenv("CRMLAB_OUTPUT_DIR", str(out))
+    monkeypatch.setenv("PYTHONPATH", str(ROOT))  # the kernel imports this checkout's crmlab
     kernels = KernelSpecManager().find_kernel_specs()
     params = dict(
         experiment=str(tmp_path / "exp.csv"), arm_col="arm", control="control", outcomes=["retained", "spend"],
@@ -53,3 +54,107 @@ def test_notebook_runs_on_another_experiment_and_churn_table(tmp_path, monkeypat
     assert set(res["survival"]["km"]) == {"Month-to-month", "One year", "Two year"}
     top = (out / "tables" / "churn_risk_value_top.csv").read_text()
     assert "C10" not in top and "c_" in top  # raw customer ids never reach a table
+
+
+# ------------------------------------------------------------------ own data, as exported, through crmlab run
+def _run(tmp_path, params: dict, name: str):
+    """``crmlab run retention_experiments --params <yaml>`` with this checkout's crmlab in the kernel."""
+    import os
+    import subprocess
+    import sys
+
+    import yaml
+
+    cfg = tmp_path / f"{name}.yaml"
+    cfg.write_text(yaml.safe_dump(params, allow_unicode=True), encoding="utf-8")
+    out = tmp_path / name
+    env = {**{k: v for k, v in os.environ.items() if k != "CRMLAB_OUTPUT_DIR"}, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.run([sys.executable, "-m", "crmlab.run.cli", "run", "retention_experiments", "--params",
+                           str(cfg), "--out", str(out), "--no-progress"], cwd=ROOT, capture_output=True, text=True,
+                          timeout=600, env=env)
+    return proc, out / "04_retention_experiments"
+
+
+QUICK = {"aa_reps": 100, "policy_bootstrap": 100, "compare_learners": [], "uplift_folds": 2, "monitoring_days": 7,
+         "reason_n": 500, "cv_folds": 3}
+
+
+@pytest.fixture(scope="module")
+def coupon_xlsx(tmp_path_factory):
+    """A coupon experiment exported to Excel (data on the second sheet), Chinese headers, arms 0/1, 是/否 outcomes,
+    built from the bundled Hillstrom experiment's men's e-mail and no-e-mail customers."""
+    import pandas as pd
+
+    h = pd.read_csv(ROOT / "data" / "hillstrom" / "hillstrom.csv")
+    h = h[h["segment"].isin(["Mens E-Mail", "No E-Mail"])].iloc[:3000].reset_index(drop=True)
+    yn = {1: "是", 0: "否"}
+    df = pd.DataFrame({"组别": (h["segment"] == "Mens E-Mail").astype(int), "是否到访": h["visit"].map(yn),
+                       "是否购买": h["conversion"].map(yn), "消费金额": h["spend"], "最近购买月数": h["recency"],
+                       "历史消费": h["history"], "渠道": h["channel"], "新客户": h["newbie"].map(yn)})
+    path = tmp_path_factory.mktemp("coupon") / "coupon.xlsx"
+    with pd.ExcelWriter(path) as w:
+        pd.DataFrame({"说明": ["导出说明"]}).to_excel(w, sheet_name="说明", index=False)
+        df.to_excel(w, sheet_name="券实验", index=False)
+    return path, h
+
+
+COUPON = {"sheet": "券实验", "arm_col": "组别", "control": "0", "outcomes": ["是否到访", "是否购买", "消费金额"],
+          "binary_outcomes": ["是否到访", "是否购买"], "covariates": ["最近购买月数", "历史消费", "渠道", "新客户"],
+          "segments": ["渠道", "新客户"], "ratio_metrics": ["消费金额/是否到访"], "ratio_covariates": ["最近购买月数", "历史消费"],
+          "uplift_outcome": "是否到访", "value_per_outcome": {"消费金额": 1.0}, "cost_per_contact": 0.5, "budget": 200,
+          "currency": "CNY", "survival_data": None, "lang": "zh"}
+
+
+@pytest.mark.slow
+def test_coupon_export_with_yes_no_outcomes_and_0_1_arms_runs_on_parameters_only(tmp_path, coupon_xlsx):
+    from crmlab import experiments as ex
+
+    path, h = coupon_xlsx
+    proc, out = _run(tmp_path, {**QUICK, **COUPON, "experiment": str(path)}, "coupon")
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    res = json.loads((out / "results.json").read_text(encoding="utf-8"))
+    assert {"data", "srm", "itt", "cuped", "uplift", "policy", "budget_policy", "ratio"} <= set(res)
+    assert not {"survival", "cox", "sbg", "churn_model"} & set(res)  # the churn part did not run
+    assert res["data"]["experiment"]["value_maps"]["是否到访"] == {"否": 0, "是": 1}
+    assert res["data"]["survival"] is None
+    ref = ex.itt_effects(h, "segment", "No E-Mail", ["visit"], binary={"visit": True}).iloc[0]
+    got = res["itt"]["1|是否到访"]
+    assert (got["estimate"], got["ci_low"], got["ci_high"]) == pytest.approx(
+        (ref["estimate"], ref["ci_low"], ref["ci_high"]), rel=1e-10)
+    kf = json.loads((out / "findings.json").read_text(encoding="utf-8"))
+    assert kf["lang"] == "zh" and 3 <= len(kf["findings"]) <= 6
+    text_ = " ".join(f["text"] for f in kf["findings"])
+    assert "个百分点" in text_ and "元" in text_ and "实验组 1" in text_
+    html = (out / "04_retention_experiments.html").read_text(encoding="utf-8")
+    assert "主要发现" in html and "是 → 1" in html and "未提供流失表" in html
+
+
+@pytest.mark.slow
+def test_churn_table_alone_runs_and_no_raw_id_reaches_an_output(tmp_path):
+    import pandas as pd
+
+    t = pd.read_csv(ROOT / "data" / "telco_churn" / "telco_churn.csv").iloc[:1500]
+    t = t.assign(churn=t["churn"].map({"Yes": "是", "No": "否"}))
+    t.insert(0, "email", [f"kunde{i:04d}@example.com" for i in range(len(t))])
+    t.to_csv(tmp_path / "churn.csv", index=False, encoding="gb18030")
+    proc, out = _run(tmp_path, {**QUICK, "experiment": None, "survival_data": str(tmp_path / "churn.csv"),
+                                "id_col": "email", "churn_exclude": ["total_charges", "email"]}, "churn")
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    res = json.loads((out / "results.json").read_text(encoding="utf-8"))
+    assert {"survival", "cox", "sbg", "churn_model", "data"} <= set(res) and "itt" not in res
+    assert res["sbg"]["not_fitted"]["One year"]["reason"] == "churn_rises_with_tenure"
+    assert res["data"]["experiment"] is None and res["data"]["survival"]["event_map"] == {"否": 0, "是": 1}
+    kf = json.loads((out / "findings.json").read_text(encoding="utf-8"))["findings"]
+    assert 3 <= len(kf) <= 6 and [f["section"] for f in kf][0] == "survival"
+    for f in [*out.rglob("*.json"), *out.rglob("*.csv"), *out.rglob("*.html"), *out.rglob("*.ipynb")]:
+        assert "@example.com" not in f.read_text(encoding="utf-8", errors="ignore"), f.name
+
+
+@pytest.mark.slow
+def test_a_control_that_is_not_an_arm_is_named_with_the_file_and_parameter(tmp_path, coupon_xlsx):
+    path, _ = coupon_xlsx
+    proc, out = _run(tmp_path, {**QUICK, **COUPON, "experiment": str(path), "control": "2"}, "bad")
+    assert proc.returncode != 0
+    said = proc.stdout + proc.stderr + (out / "04_retention_experiments.html").read_text(encoding="utf-8")
+    assert "coupon.xlsx: the control arm &#x27;2&#x27; (parameter control) is not a label of column" in said or \
+        "coupon.xlsx: the control arm '2' (parameter control) is not a label of column" in said

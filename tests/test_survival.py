@@ -152,23 +152,41 @@ def test_rmst_difference_interval():
         sv.rmst_difference(AML.time, AML.status, AML.x, 100)
 
 
-def test_bad_survival_input_names_column_and_rows():
+def test_bad_survival_input_names_column_and_rows_as_numbered_in_the_file():
     df = pd.DataFrame({"tenure": [1, 5, -2, 7, np.nan], "churn": ["Yes", "No", "No", "Maybe", "Yes"]})
-    with pytest.raises(DataError, match=r"'tenure' is missing or not numeric at rows \[4\]"):
+    # rows as a reader finds them in the file: the header is row 1, the first customer row 2
+    with pytest.raises(DataError, match=r"'tenure' is missing or not numeric at row 6 "):
         sv.check_survival(df, "tenure", "churn")
-    with pytest.raises(DataError, match=r"'tenure' is negative at rows \[2\]"):
+    with pytest.raises(DataError, match=r"'tenure' is negative at row 4 "):
         sv.check_survival(df.iloc[:4], "tenure", "churn")
-    with pytest.raises(DataError, match=r"'churn' holds values other than.*rows \[3\] hold \['Maybe'\]"):
+    with pytest.raises(DataError, match=r"'churn' holds labels that are neither.*\['Maybe'\] at row 4.*event_values"):
         sv.check_survival(df.iloc[[0, 1, 3]], "tenure", "churn")
+    with pytest.raises(DataError, match=r"declared event \['Yes'\].*\['Maybe'\] at row 4.*event_values"):
+        sv.check_survival(df.iloc[[0, 1, 3]], "tenure", "churn", event_values=["Yes"], censor_values=["No"])
     d, e, g = sv.check_survival(df.iloc[[0, 1]], "tenure", "churn")
     assert e.tolist() == [1, 0]
     with pytest.raises(DataError, match="not found"):
         sv.check_survival(df, "months", "churn")
+    with pytest.raises(DataError, match=r"'churn' is empty at row 3 "):
+        sv.encode_event(["Yes", None, "No"], column="churn")
+
+
+def test_event_labels_as_exports_write_them_are_recognised():
+    for labels in (["是", "否", "是"], ["Yes", "no", "YES"], ["Y", "N", "y"], ["true", "False", "TRUE"],
+                   [1, 0, 1], ["1", "0", "1"], [True, False, True], [1.0, 0.0, 1.0]):
+        assert sv.encode_event(labels).tolist() == [1, 0, 1], labels
+    # declared labels are matched as written, whatever the case or the number type
+    assert sv.encode_event(["流失", "在网"], event_values=["流失"], censor_values=["在网"]).tolist() == [1, 0]
+    assert sv.encode_event([1.0, 0.0], event_values=["1"], censor_values=["0"]).tolist() == [1, 0]
+    # a 0/1 column under the old default declaration still reads as 0/1
+    assert sv.encode_event([1, 0], event_values=["Yes"], censor_values=["No"]).tolist() == [1, 0]
+    with pytest.raises(DataError, match="share"):
+        sv.encode_event(["a", "b"], event_values=["a"], censor_values=["a", "b"])
 
 
 def test_event_coding_declared_values_and_r_style_1_2_status():
     df = pd.DataFrame({"time": [3.0, 4.0, 5.0], "status": [2, 1, 2]})  # R's lung codes 1 = censored, 2 = dead
-    with pytest.raises(DataError, match=r"'status' holds values other than"):
+    with pytest.raises(DataError, match=r"'status' holds labels that are neither"):
         sv.check_survival(df, "time", "status")
     _, e, _ = sv.check_survival(df, "time", "status", event_values=[2], censor_values=[1])
     assert e.tolist() == [1, 0, 1]

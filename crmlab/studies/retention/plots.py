@@ -8,7 +8,15 @@ import pandas as pd
 
 from crmlab.churn import calibration_table, lift_table
 from crmlab.report.i18n import pick, term
-from crmlab.studies.retention.text import learner_name, model_name, zph_ylabel
+from crmlab.studies.retention.text import (
+    arm_name,
+    learner_name,
+    model_name,
+    money_header,
+    term_label,
+    time_header,
+    zph_ylabel,
+)
 
 
 def plot_power_curve(curves: pd.DataFrame, *, target: float = 0.8, ax=None):
@@ -17,7 +25,8 @@ def plot_power_curve(curves: pd.DataFrame, *, target: float = 0.8, ax=None):
     if ax is None:
         _fig, ax = plt.subplots(figsize=(6.5, 4))
     for effect, g in curves.groupby("effect", sort=False):
-        ax.plot(g["n_total"], g["power"], label=pick(en=f"rate +{effect:g}", zh=f"比率 +{effect:g}"))
+        ax.plot(g["n_total"], g["power"], label=pick(en=f"rate +{100 * effect:g} pp",
+                                                     zh=f"比率 +{100 * effect:g} 个百分点"))
     ax.axhline(target, color="grey", ls="--", lw=1)
     ax.set_xlabel(pick(en="customers in the experiment", zh="实验客户总数"))
     ax.set_ylabel(pick(en="power", zh="统计功效"))
@@ -34,8 +43,8 @@ def plot_love(balance: pd.DataFrame, *, threshold: float = 0.1, ax=None):
         _fig, ax = plt.subplots(figsize=(6, 0.28 * len(covs) + 1.2))
     ypos = {c: i for i, c in enumerate(covs)}
     for arm, g in balance.groupby("arm", sort=False):
-        ax.scatter(g["smd"].abs(), g["covariate"].map(ypos), label=term(arm), s=22)
-    ax.set_yticks(range(len(covs)), covs, fontsize=8)
+        ax.scatter(g["smd"].abs(), g["covariate"].map(ypos), label=arm_name(arm), s=22)
+    ax.set_yticks(range(len(covs)), [term_label(c) for c in covs], fontsize=8)
     ax.axvline(threshold, color="grey", ls="--", lw=1)
     ax.set_xlabel(pick(en="|standardized mean difference| vs control", zh="与对照组的 |标准化均值差|"))
     ax.legend(fontsize=8)
@@ -43,18 +52,23 @@ def plot_love(balance: pd.DataFrame, *, threshold: float = 0.1, ax=None):
 
 
 def plot_effects(table: pd.DataFrame, *, label_cols=("arm", "outcome"), level: float = 0.95, title: str = "",
-                 ax=None):
-    """Forest plot of effects with their ``level`` intervals (rows labelled by ``label_cols``)."""
-    labels = table[list(label_cols)].astype(str).apply(lambda c: c.map(term)).agg(" | ".join, axis=1).tolist()
+                 ax=None, pp: bool = False):
+    """Forest plot of effects with their ``level`` intervals (rows labelled by ``label_cols``); ``pp`` shows
+    differences of rates in percentage points."""
+    labels = table[list(label_cols)].astype(str).apply(
+        lambda c: c.map(arm_name if c.name == "arm" else term)).agg(" | ".join, axis=1).tolist()
     if ax is None:
         _fig, ax = plt.subplots(figsize=(6.5, 0.35 * len(labels) + 1.2))
     y = np.arange(len(labels))[::-1]
-    est = table["estimate"].to_numpy()
-    ax.errorbar(est, y, xerr=[est - table["ci_low"].to_numpy(), table["ci_high"].to_numpy() - est],
+    k = 100.0 if pp else 1.0
+    est = k * table["estimate"].to_numpy()
+    ax.errorbar(est, y, xerr=[est - k * table["ci_low"].to_numpy(), k * table["ci_high"].to_numpy() - est],
                 fmt="o", capsize=3)
     ax.axvline(0, color="grey", ls="--", lw=1)
     ax.set_yticks(y, labels, fontsize=8)
-    ax.set_xlabel(pick(en=f"effect vs control ({level:.0%} CI)", zh=f"相对对照组的效应（{level:.0%} 置信区间）"))
+    unit = pick(en=", percentage points", zh="，百分点") if pp else ""
+    ax.set_xlabel(pick(en=f"effect vs control ({level:.0%} CI{unit})",
+                       zh=f"相对对照组的效应（{level:.0%} 置信区间{unit}）"))
     if title:
         ax.set_title(title)
     return ax.figure
@@ -62,18 +76,19 @@ def plot_effects(table: pd.DataFrame, *, label_cols=("arm", "outcome"), level: f
 
 def plot_rate_effects(itt: pd.DataFrame, *, level: float = 0.95):
     """Forest plot of the effects on the binary (rate) outcomes of :func:`crmlab.experiments.itt_effects`."""
-    return plot_effects(itt[itt["kind"] == "binary"], level=level,
+    return plot_effects(itt[itt["kind"] == "binary"], level=level, pp=True,
                         title=pick(en="effects on rates", zh="各比率指标的效应"))
 
 
 def plot_segment_effects(seg: pd.DataFrame, arm, outcome: str, *, level: float = 0.95):
     """Forest plot of :func:`crmlab.experiments.segment_effects` of ``arm`` on ``outcome``."""
-    return plot_effects(seg, label_cols=("segment", "level"), level=level,
-                        title=pick(en=f"{arm}: effect on {outcome} by segment",
-                                   zh=f"{term(arm)}：对{term(outcome)}的效应（按客户细分）"))
+    binary = "kind" in seg.columns and (seg["kind"] == "binary").all()
+    return plot_effects(seg, label_cols=("segment", "level"), level=level, pp=bool(binary),
+                        title=pick(en=f"{arm_name(arm)}: effect on {term(outcome)} by segment",
+                                   zh=f"{arm_name(arm)}：对{term(outcome)}的效应（按客户细分）"))
 
 
-def plot_qini(curves: dict, *, ax=None):
+def plot_qini(curves: dict, *, outcome: str | None = None, ax=None):
     """Qini curves (learner name -> :func:`crmlab.uplift.qini_curve` frame) with random targeting dashed."""
     if ax is None:
         _fig, ax = plt.subplots(figsize=(6, 4))
@@ -82,7 +97,8 @@ def plot_qini(curves: dict, *, ax=None):
     c = next(iter(curves.values()))
     ax.plot(c["fraction"], c["random"], color="grey", ls="--", label=pick(en="random targeting", zh="随机投放"))
     ax.set_xlabel(pick(en="share of customers targeted (by predicted uplift)", zh="投放客户比例（按预测增益从高到低）"))
-    ax.set_ylabel(pick(en="incremental outcome (Qini)", zh="增量结果（Qini）"))
+    what = term(outcome) if outcome else pick(en="outcome", zh="结果")
+    ax.set_ylabel(pick(en=f"incremental {what} (Qini)", zh=f"{what}增量（Qini）"))
     ax.legend(fontsize=8)
     return ax.figure
 
@@ -96,7 +112,7 @@ def plot_policy(table: pd.DataFrame, *, ax=None):
     a.fill_between(table["fraction"], table["ci_low"], table["ci_high"], alpha=0.2)
     a.axhline(0, color="grey", lw=1, ls="--")
     a.set_xlabel(pick(en="share contacted (top by predicted uplift)", zh="联系客户比例（按预测增益从高到低）"))
-    a.set_ylabel(pick(en="net value per customer", zh="每位客户的净价值"))
+    a.set_ylabel(money_header(pick(en="net value per customer", zh="每位客户的净价值")))
     b.plot(table["fraction"], table["roi"], marker="o", ms=3, color="C1")
     b.axhline(0, color="grey", lw=1, ls="--")
     b.set_xlabel(pick(en="share contacted", zh="联系客户比例"))
@@ -115,7 +131,7 @@ def plot_km(km, *, duration_col: str | None = None, ci: bool = True, ax=None):
         if ci:
             ax.fill_between(x, np.concatenate([[1], g["ci_low"]]), np.concatenate([[1], g["ci_high"]]),
                             step="post", alpha=0.2, color=line.get_color())
-    ax.set_xlabel(term(duration_col) if duration_col else pick(en="tenure (months)", zh="在网时长（月）"))
+    ax.set_xlabel(time_header(term(duration_col) if duration_col else pick(en="time as a customer", zh="客户时长")))
     ax.set_ylabel(pick(en="share still a customer", zh="仍为客户的比例（生存率）"))
     ax.set_ylim(0, 1.02)
     ax.legend(fontsize=8)
@@ -169,10 +185,10 @@ def plot_ph_residuals(zph, terms, duration_col: str | None = None):
     cols = 1 if n == 1 else 2
     rows = int(np.ceil(n / cols))
     fig, axes = plt.subplots(rows, cols, figsize=(6.5 if cols == 1 else 11, 3.6 * rows), squeeze=False)
-    xlabel = term(duration_col) if duration_col else pick(en="tenure (months)", zh="在网时长（月）")
+    xlabel = time_header(term(duration_col) if duration_col else pick(en="time as a customer", zh="客户时长"))
     for ax, name in zip(axes.ravel(), terms):
         multi = name not in zph.coef.index
-        plot_zph(zph, name, ax=ax, xlabel=xlabel, ylabel=zph_ylabel(name, multi), title=term(name))
+        plot_zph(zph, name, ax=ax, xlabel=xlabel, ylabel=zph_ylabel(name, multi), title=term_label(name))
         ax.set_ylim(*_residual_limits(zph, name))
     for ax in axes.ravel()[n:]:
         ax.set_visible(False)
@@ -203,7 +219,7 @@ def plot_sequential(results: dict, summary: pd.DataFrame, *, level: float = 0.95
             color = f"C{i}"
             x = _look_axis(g)
             ax.fill_between(x, g["ci_low"], g["ci_high"], color=color, alpha=0.2, step="post")
-            ax.plot(x, g["estimate"], color=color, label=term(arm), drawstyle="steps-post")
+            ax.plot(x, g["estimate"], color=color, label=arm_name(arm), drawstyle="steps-post")
             last = g.iloc[-1]
             s = summary[(summary["outcome"] == outcome) & (summary["arm"] == arm)].iloc[0]
             xe = _after(x, 0.15 * (i + 1))
@@ -252,13 +268,13 @@ def plot_budget(curve: pd.DataFrame, policy):
     a.plot(curve["budget"], curve["net_value"], marker="o", ms=3)
     a.fill_between(curve["budget"], curve["ci_low"], curve["ci_high"], alpha=0.2)
     a.axhline(0, color="grey", lw=1, ls="--")
-    a.set_ylabel(pick(en="net value (total, held out)", zh="净价值（总额，留出样本）"))
+    a.set_ylabel(money_header(pick(en="held-out net value, total", zh="留出样本净价值（总额）")))
     b.plot(curve["budget"], curve["roi"], marker="o", ms=3, color="C1")
     b.axhline(0, color="grey", lw=1, ls="--")
     b.set_ylabel(pick(en="ROI (net value / cost)", zh="ROI（净价值 / 成本）"))
     for ax in (a, b):
         ax.axvline(policy.cost, color="black", lw=1, ls=":")
-        ax.set_xlabel(pick(en="budget (money spent on contacts)", zh="预算（联系花费）"))
+        ax.set_xlabel(money_header(pick(en="budget", zh="预算")))
     fig.tight_layout()
     return fig
 
@@ -278,8 +294,26 @@ def plot_cif(ci, truth: pd.DataFrame | None = None, duration_col: str | None = N
                 tr = truth[(truth["cause"] == cause) & (truth["group"] == g)]
                 ax.plot(tr["time"], tr["cif"], color=f"C{i}", ls="--", lw=1)
         ax.set_title(term(cause))
-        ax.set_xlabel(term(duration_col) if duration_col else pick(en="tenure (months)", zh="在网时长（月）"))
+        ax.set_xlabel(time_header(term(duration_col) if duration_col else pick(en="time as a customer",
+                                                                              zh="客户时长")))
     axes[0, 0].set_ylabel(pick(en="share lost to this reason", zh="因该原因流失的比例（累积发生率）"))
     axes[0, 0].legend(fontsize=8)
     fig.tight_layout()
+    return fig
+
+
+# --------------------------------------------------------------------------- contractual renewals (sBG)
+def plot_sbg(curves: pd.DataFrame, duration_col: str | None = None):
+    """Share still a customer per group and period: observed (steps) and the sBG model (dashed) where it fits."""
+    fig, ax = plt.subplots(figsize=(6.5, 4))
+    for i, (g, c) in enumerate(curves.groupby("group", sort=False)):
+        color = f"C{i}"
+        ax.step(c["period"], c["observed"], where="post", color=color, label=term(g))
+        if c["fitted"].notna().any():
+            ax.plot(c["period"], c["fitted"], color=color, ls="--", lw=1.2,
+                    label=pick(en=f"{term(g)}: sBG model", zh=f"{term(g)}：sBG 模型"))
+    ax.set_xlabel(time_header(term(duration_col) if duration_col else pick(en="time as a customer", zh="客户时长")))
+    ax.set_ylabel(pick(en="share still a customer", zh="仍为客户的比例"))
+    ax.set_ylim(0, 1.02)
+    ax.legend(fontsize=8)
     return fig

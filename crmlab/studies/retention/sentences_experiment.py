@@ -7,6 +7,7 @@ import pandas as pd
 from crmlab.report.fmt import fmt_num
 from crmlab.report.i18n import current_lang, pick, term
 from crmlab.report.narrative import interval, join_words, md_escape, pct
+from crmlab.studies.retention.text import arm_name, is_money, md_money, money, money_interval
 
 __all__ = ["aa_line", "arrival_note", "budget_line", "budget_skipped", "budget_summary_line", "ratio_line",
            "ratio_skipped", "sequential_line", "sequential_skipped", "sequential_summary_line", "when"]
@@ -29,9 +30,9 @@ def when(t) -> str:
 def arrival_note(simulated: bool, n_looks: int, seed, column: str | None = None) -> str:
     """Where the arrival days come from; with simulated days, what that means for the reading."""
     if not simulated:
-        return pick(en=f"Customers are counted from their arrival in `{column}`; one look per arrival time "
-                       f"({n_looks} looks).",
-                    zh=f"按 `{column}` 列记录的进入时间累计客户；每个进入时间查看一次（共 {n_looks} 次）。")
+        return pick(en=f"Customers are counted from their arrival day ({md_escape(term(column))}); one look per "
+                       f"arrival time ({n_looks} looks).",
+                    zh=f"按{md_escape(term(column))}记录的进入时间累计客户；每个进入时间查看一次（共 {n_looks} 次）。")
     return pick(en=f"**The experiment table has no arrival day, so each customer is given a simulated one**, uniform "
                    f"over {n_looks} days (seed {seed}). Assignment is random and the outcomes do not depend on the "
                    "order of arrival, so the looks below show what daily monitoring *could* have shown - one "
@@ -44,7 +45,7 @@ def arrival_note(simulated: bool, n_looks: int, seed, column: str | None = None)
 
 
 def _effect(arm, outcome) -> str:
-    return f"{term(arm)}对{term(outcome)}" if _zh() else f"{arm} on {outcome}"
+    return f"{arm_name(arm)}对{term(outcome)}" if _zh() else f"{arm_name(arm)} on {term(outcome)}"
 
 
 def sequential_line(summary: pd.DataFrame, level: float) -> str:
@@ -130,24 +131,31 @@ def ratio_line(table: pd.DataFrame, control, covariates) -> str:
     parts = []
     for metric, g in table.groupby("metric", sort=False):
         ctl = fmt_num(g["ratio_control"].iloc[0])
-        arms = [(f"{term(r.arm)} {interval(r.estimate, r.ci_low, r.ci_high, sign=True)}"
-                 f"（相对提升 {pct(r.lift, sign=True)} [{pct(r.lift_ci_low)}, {pct(r.lift_ci_high)}]）") if zh else
-                (f"{r.arm} {interval(r.estimate, r.ci_low, r.ci_high, sign=True)} ({pct(r.lift, sign=True)} "
-                 f"[{pct(r.lift_ci_low)}, {pct(r.lift_ci_high)}])") for r in g.itertuples()]
         num, den = g["numerator"].iloc[0], g["denominator"].iloc[0]
+        cash = is_money(num) and not is_money(den)
+        ctl = money(g["ratio_control"].iloc[0]) if cash else ctl
+
+        def est(r):
+            return (money_interval(r.estimate, r.ci_low, r.ci_high, sign=True) if cash
+                    else interval(r.estimate, r.ci_low, r.ci_high, sign=True))
+        arms = [(f"{arm_name(r.arm)} {est(r)}"
+                 f"（相对提升 {pct(r.lift, sign=True)} [{pct(r.lift_ci_low)}, {pct(r.lift_ci_high)}]）") if zh else
+                (f"{arm_name(r.arm)} {est(r)} ({pct(r.lift, sign=True)} "
+                 f"[{pct(r.lift_ci_low)}, {pct(r.lift_ci_high)}])") for r in g.itertuples()]
         if zh:
-            parts.append(f"{term(num)}/{term(den)}（{term(control)}组为 {ctl}）：" + "，".join(arms))
+            parts.append(f"{term(num)}/{term(den)}（{arm_name(control)}为 {ctl}）：" + "，".join(arms))
         else:
-            parts.append(f"{metric} ({control}: {ctl}): " + ", ".join(arms))
+            parts.append(f"{term(num)} per {term(den)} ({arm_name(control)}: {ctl}): " + ", ".join(arms))
     lo, hi = pct(table["variance_reduction"].min()), pct(table["variance_reduction"].max())
     vr = lo if lo == hi else (f"{lo} 至 {hi}" if zh else f"{lo} to {hi}")
     if zh:
         cup = (f"以{'、'.join(term(c) for c in covariates)}做 CUPED 调整，方差缩减 {vr}。" if len(covariates)
                else "未做 CUPED 调整（`ratio_covariates` 为空）。")
-        return "比率指标（Delta 方法，按客户加总后相除）：" + "；".join(parts) + "。" + cup
-    cup = (f" CUPED on {join_words(covariates)} reduces the variance by {vr}." if len(covariates)
+        return md_money("比率指标（Delta 方法，按客户加总后相除）：" + "；".join(parts) + "。" + cup)
+    cup = (f" CUPED on {md_escape(join_words([term(c) for c in covariates]))} reduces the variance by {vr}."
+           if len(covariates)
            else " No CUPED adjustment (`ratio_covariates` is empty).")
-    return md_escape("Ratio metrics (delta method, sums over customers): " + "; ".join(parts) + ".") + cup
+    return md_money(md_escape("Ratio metrics (delta method, sums over customers): " + "; ".join(parts) + ".") + cup)
 
 
 def ratio_skipped() -> str:
@@ -160,38 +168,38 @@ def budget_line(policy, curve: pd.DataFrame, cost: float, n_customers: int) -> s
     """The budgeted policy: whom it contacts, its held-out net value with the interval and ROI, whether the value is
     established, and where the curve across budgets peaks."""
     zh = _zh()
-    nv = interval(policy.net_value, policy.ci_low, policy.ci_high)
+    nv = money_interval(policy.net_value, policy.ci_low, policy.ci_high)
     n, share = f"{round(policy.n_contacts):,}", pct(policy.share_contacted)
     roi, lv = fmt_num(policy.roi), pct(policy.level, 0)
     best = curve.loc[curve["net_value"].idxmax()]
-    peak = interval(best["net_value"], best["ci_low"], best["ci_high"])
+    peak = money_interval(best["net_value"], best["ci_low"], best["ci_high"])
     short = policy.cost < policy.budget * 0.99
     if zh:
         ok = (f"在 {lv} 水平上其价值得到确认" if policy.ci_low > 0 else
               "区间包含 0：数据不能证明该策略能带来正的净价值")
-        out = (f"预算 {fmt_num(policy.budget)}、每次联系成本 {fmt_num(cost)} 时，策略联系预测净价值最高的 "
+        out = (f"预算 {money(policy.budget)}、每次联系成本 {money(cost)}时，策略联系预测净价值最高的 "
                f"{n} 位客户（占 {n_customers:,} 位的 {share}）；在留出样本上总净价值为 {nv}，ROI {roi}；{ok}。")
         if short:
-            out += f"只有这些客户的预测净价值为正，因此只花费 {fmt_num(policy.cost)}。"
-        return out + f"在各预算水平中，留出样本净价值最高的预算为 {fmt_num(best['budget'])}（净价值 {peak}）。"
+            out += f"只有这些客户的预测净价值为正，因此只花费 {money(policy.cost)}。"
+        return md_money(out + f"在各预算水平中，留出样本净价值最高的预算为 {money(best['budget'])}（净价值 {peak}）。")
     ok = (f"its value is established at the {lv} level" if policy.ci_low > 0 else
           "the interval includes zero: the data do not establish that this policy pays")
-    out = (f"With a budget of {fmt_num(policy.budget)} at {fmt_num(cost)} per contact, the policy contacts the {n} "
+    out = (f"With a budget of {money(policy.budget)} at {money(cost)} per contact, the policy contacts the {n} "
            f"customers ({share} of {n_customers:,}) with the highest predicted net value; on held-out folds it nets "
            f"{nv} in total, ROI {roi}; {ok}.")
     if short:
-        out += f" Only these customers have a positive predicted net value, so it spends {fmt_num(policy.cost)}."
-    return out + f" Across budgets the held-out net value is highest at {fmt_num(best['budget'])} ({peak})."
+        out += f" Only these customers have a positive predicted net value, so it spends {money(policy.cost)}."
+    return md_money(out + f" Across budgets the held-out net value is highest at {money(best['budget'])} ({peak}).")
 
 
 def budget_summary_line(policy) -> str:
     """The budgeted policy in one sentence (for the summary)."""
-    nv = interval(policy.net_value, policy.ci_low, policy.ci_high)
-    n, share, b = f"{round(policy.n_contacts):,}", pct(policy.share_contacted), fmt_num(policy.budget)
-    return pick(en=f"Budgeted targeting (budget {b}): contact {n} customers ({share}); held-out net value {nv} in "
-                   f"total, ROI {fmt_num(policy.roi)}.",
-                zh=f"预算约束下的精准投放（预算 {b}）：联系 {n} 位客户（{share}）；留出样本总净价值 {nv}，"
-                   f"ROI {fmt_num(policy.roi)}。")
+    nv = money_interval(policy.net_value, policy.ci_low, policy.ci_high)
+    n, share, b = f"{round(policy.n_contacts):,}", pct(policy.share_contacted), money(policy.budget)
+    return md_money(pick(en=f"Budgeted targeting (budget {b}): contact {n} customers ({share}); held-out net value "
+                            f"{nv} in total, ROI {fmt_num(policy.roi)}.",
+                         zh=f"预算约束下的精准投放（预算 {b}）：联系 {n} 位客户（{share}）；留出样本总净价值 {nv}，"
+                            f"ROI {fmt_num(policy.roi)}。"))
 
 
 def budget_skipped() -> str:

@@ -1,10 +1,11 @@
-"""Steps of study 4 between estimator calls: loading and checking the tables, the design table,
-the target arm, the uplift sample, the value per customer, the churn predictors, and the dicts
-each result is recorded under in ``results.json`` (keys and order are stable).
+"""Steps of study 4 between estimator calls: the design table, the target arm, the uplift sample, the value per
+customer, the churn predictors, and the dicts each result is recorded under in ``results.json`` (keys and order
+are stable).
 
-The steps of sequential monitoring, ratio metrics and budgeted targeting
-(:mod:`.steps_experiment`) and of the proportional-hazards reading, churn by reason and the AFT
-models (:mod:`.steps_time`) are re-exported here, so a notebook calls them all as ``steps.<name>``.
+The steps that read and check the tables (:mod:`.steps_data`), those of sequential monitoring, ratio metrics and
+budgeted targeting (:mod:`.steps_experiment`) and of the proportional-hazards reading, churn by reason, the AFT
+models and the contractual sBG model (:mod:`.steps_time`) are re-exported here, so a notebook calls them all as
+``steps.<name>``.
 """
 from __future__ import annotations
 
@@ -12,9 +13,20 @@ import numpy as np
 import pandas as pd
 
 from crmlab import experiments as ex
-from crmlab import survival as sv
 from crmlab import uplift as up
 from crmlab.core.errors import DataError, ParameterError
+from crmlab.studies.retention.steps_data import (  # noqa: F401 - re-exported for the notebook
+    Experiment,
+    Parts,
+    Survival,
+    merged_codebook,
+    open_experiment,
+    open_parts,
+    open_survival,
+    split_labels,
+    time_unit_of,
+    variables_table,
+)
 from crmlab.studies.retention.steps_experiment import (  # noqa: F401 - re-exported for the notebook
     RATIO_FIELDS,
     SEQ_FIELDS,
@@ -35,6 +47,7 @@ from crmlab.studies.retention.steps_experiment import (  # noqa: F401 - re-expor
 )
 from crmlab.studies.retention.steps_time import (  # noqa: F401 - re-exported for the notebook
     ReasonData,
+    SbgResult,
     aft_comparison,
     aft_coefficients,
     aft_models,
@@ -49,36 +62,17 @@ from crmlab.studies.retention.steps_time import (  # noqa: F401 - re-exported fo
     ph_violations,
     reason_data,
     remaining_table,
+    sbg_compare,
+    sbg_fits,
+    sbg_record,
     true_cif,
 )
 
 
 # --------------------------------------------------------------------------- data
-def load_experiment(path, arm_col: str, control, outcomes, binary_outcomes):
-    """Read and check the experiment table; return ``(table, treated arms)``.
-
-    ``binary_outcomes`` are the outcomes declared 0/1 (checked by :func:`crmlab.experiments.check_experiment`).
-    """
-    from crmlab.core import datasets
-
-    exp = datasets.read_table(datasets.resolve_path(path))
-    arms = ex.check_experiment(exp, arm_col, control, outcomes, binary_map(binary_outcomes))
-    return exp, arms
-
-
 def binary_map(binary_outcomes) -> dict:
     """``{outcome: True}`` for each outcome declared binary (the form the estimators take)."""
     return {o: True for o in binary_outcomes}
-
-
-def load_survival(path, duration_col: str, event_col: str, *, event_values, censor_values, strata_col):
-    """Read and check the time-to-event table; return ``(table, durations, events 0/1, strata)``."""
-    from crmlab.core import datasets
-
-    df = datasets.read_table(datasets.resolve_path(path))
-    dur, ev, strata = sv.check_survival(df, duration_col, event_col, event_values=event_values,
-                                        censor_values=censor_values, strata_col=strata_col)
-    return df, dur, ev, strata
 
 
 # --------------------------------------------------------------------------- design
@@ -137,17 +131,35 @@ def effects_record(table: pd.DataFrame, fields) -> dict:
             for arm, outcome, row in zip(table["arm"], table["outcome"], table[list(fields)].to_dict("records"))}
 
 
+def money_columns(value_per_outcome: dict | None, value_col: str | None = None) -> list[str]:
+    """Columns that hold money without a codebook saying so: the outcomes worth exactly 1 of the currency per
+    unit in ``value_per_outcome`` (a spend column) and ``value_col`` (the value a customer brings per period)."""
+    out = [str(o) for o, w in (value_per_outcome or {}).items() if float(w) == 1.0]
+    return out + ([str(value_col)] if value_col else [])
+
+
+def outcome_kinds(itt: pd.DataFrame) -> dict:
+    """``{outcome: "binary" or "continuous"}`` from an effect table."""
+    return dict(zip(itt["outcome"], itt["kind"]))
+
+
 ITT_FIELDS = ("estimate", "ci_low", "ci_high", "p", "p_holm", "lift")
 CUPED_FIELDS = ("estimate", "se", "variance_reduction")
 
 
 def target_arm(itt: pd.DataFrame, outcome: str, chosen=None):
-    """The arm of the targeting analyses: ``chosen`` if given, else the arm with the largest effect on ``outcome``."""
-    if chosen:
-        return chosen
+    """The arm of the targeting analyses: ``chosen`` if given (as text, e.g. ``1``), else the arm with the largest
+    effect on ``outcome``."""
+    arms = sorted(set(itt["arm"]), key=str)
+    if chosen is not None and str(chosen).strip():
+        arm = str(chosen).strip()
+        if arm not in arms:
+            raise ParameterError(f"parameter 'target_arm' = {arm!r} is not a treated arm; the treated arms: {arms}")
+        return arm
     rows = itt[itt["outcome"] == outcome]
     if rows.empty:
-        raise ParameterError(f"uplift_outcome {outcome!r} is not among the outcomes {sorted(set(itt['outcome']))}")
+        raise ParameterError(f"parameter 'uplift_outcome' = {outcome!r} is not among the outcomes "
+                             f"{sorted(set(itt['outcome']))}")
     return rows.sort_values("estimate", ascending=False).iloc[0]["arm"]
 
 
@@ -192,7 +204,8 @@ def customer_value(rows: pd.DataFrame, value_per_outcome: dict) -> np.ndarray:
     """Value per customer = sum over outcomes of ``value_per_outcome[outcome] * outcome``."""
     missing = [o for o in value_per_outcome if o not in rows.columns]
     if missing:
-        raise DataError(f"value_per_outcome names unknown outcome column(s) {missing}")
+        raise DataError(f"parameter 'value_per_outcome' names column(s) {missing} that the experiment table does not "
+                        f"have; its columns: {', '.join(map(str, rows.columns[:40]))}")
     return sum(float(v) * rows[o].to_numpy(dtype=float) for o, v in value_per_outcome.items())
 
 
@@ -248,9 +261,10 @@ def best_metrics(churn) -> pd.Series:
 
 
 def churn_record(churn) -> dict:
-    """The ``churn_model`` record: the chosen model's AUC, PR-AUC and Brier score."""
+    """The ``churn_model`` record: the chosen model's AUC (with its 95% DeLong interval), PR-AUC and Brier score."""
     bm = best_metrics(churn)
-    return {"auc": bm["auc"], "pr_auc": bm["pr_auc"], "brier": bm["brier"], "model": churn.best}
+    return {"auc": bm["auc"], "pr_auc": bm["pr_auc"], "brier": bm["brier"], "model": churn.best,
+            "auc_ci_low": bm["auc_ci_low"], "auc_ci_high": bm["auc_ci_high"]}
 
 
 def customer_ids(df: pd.DataFrame, id_col: str | None = None) -> pd.Series:
@@ -261,35 +275,13 @@ def customer_ids(df: pd.DataFrame, id_col: str | None = None) -> pd.Series:
 def value_at_stake(df: pd.DataFrame, value_col: str, horizon: float) -> np.ndarray:
     """Value a customer brings over ``horizon`` (``value_col`` per period x horizon)."""
     if value_col not in df.columns:
-        raise DataError(f"value column {value_col!r} not found; columns are {list(df.columns)}")
-    return df[value_col].to_numpy(dtype=float) * horizon
+        raise DataError(f"parameter 'value_col' names column {value_col!r}, which the churn table does not have; its "
+                        f"columns: {', '.join(map(str, df.columns[:40]))}")
+    v = pd.to_numeric(df[value_col], errors="coerce")
+    bad = np.flatnonzero(v.isna().to_numpy())
+    if bad.size:
+        from crmlab.core.errors import file_rows
 
-
-# --------------------------------------------------------------------------- summary
-def summary_inputs(*, srm, balance, itt, control, cuped, learner, arm, outcome, qini, qb, policy, km, logrank,
-                   cox, duration_col, strata_col, churn, lift, ph_alpha=0.01, sequential=None, aa=None, ratio=None,
-                   ratio_covariates=(), budget=None, reasons=None, times=(), remaining=None,
-                   aft_best=None, aft_horizon=None) -> dict:
-    """The arguments of :func:`crmlab.studies.retention.sentences.summary_lines` from the results of the run.
-
-    The analyses a run may leave out are None when they were not run: ``sequential`` (the summary table of
-    :func:`sequential_summary`) and ``aa``, ``ratio`` (:func:`ratio_table`), ``budget`` (the policy),
-    ``reasons`` (``(ReasonData, cumulative incidence)``) and ``remaining`` (:func:`remaining_table`, with the
-    best AFT model ``aft_best`` and ``aft_horizon``).
-    """
-    out = {"srm": srm, "max_abs_smd": balance["smd"].abs().max(), "itt": itt, "control": control, "cuped": cuped,
-           "uplift_learner": learner, "arm": arm, "uplift_outcome": outcome, "qini_row": qini.iloc[0], "qb": qb,
-           "policy": policy, "km_summary": km.summary, "logrank": logrank, "ph_test": cox.ph_test,
-           "duration_col": duration_col, "strata_col": strata_col, "churn_best": churn.best,
-           "churn_metrics": best_metrics(churn), "top_decile_lift": lift["lift"].iloc[0], "ph_alpha": ph_alpha}
-    if sequential is not None:
-        out["sequential"] = (sequential, aa)
-    if ratio is not None:
-        out["ratio"] = (ratio, control, list(ratio_covariates))
-    if budget is not None:
-        out["budget"] = budget
-    if reasons is not None:
-        out["reasons"] = (reasons[0].simulated, reasons[1], list(times))
-    if remaining is not None:
-        out["remaining"] = (remaining, aft_horizon, aft_best)
-    return out
+        raise DataError(f"column {value_col!r} (parameter value_col) is empty or not a number at {file_rows(bad)}: "
+                        "every customer needs a value per period")
+    return v.to_numpy(dtype=float) * horizon

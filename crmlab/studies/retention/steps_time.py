@@ -245,3 +245,104 @@ def aft_record(models: dict, comparison: pd.DataFrame, coefs: pd.DataFrame, rema
             "remaining": {r["segment"]: {"n_active": r["n_active"], "mean_tenure": r["mean_tenure"],
                                          **{d: r[f"remaining_{d}"] for d in models}}
                           for r in remaining.to_dict("records")}}
+
+
+# --------------------------------------------------------------------------- contractual renewals (sBG)
+@dataclass
+class SbgResult:
+    """Shifted-beta-geometric fits per group: ``table`` (one row per fitted group), ``not_fitted`` (group -> why:
+    ``reason`` with the churn per period over the first and the second half of the periods observed),
+    ``curves`` (observed share still a customer per group and period beside the model's, NaN where not fitted)
+    and the ``discount_rate`` per period of the DERL."""
+    table: pd.DataFrame
+    not_fitted: dict
+    curves: pd.DataFrame
+    discount_rate: float
+    models: dict = field(default_factory=dict, repr=False)
+
+
+def _churn_halves(st: pd.DataFrame) -> tuple[float, float]:
+    """Churn per period at risk over the first and the second half of the periods of a survivor table."""
+    body = st.iloc[1:]
+    half = max(1, len(body) // 2)
+    first, second = body.iloc[:half], body.iloc[half:]
+
+    def rate(b):
+        return float(b["churned"].sum() / b["at_risk"].sum()) if b["at_risk"].sum() > 0 else float("nan")
+    return rate(first), rate(second)
+
+
+def sbg_fits(durations, events, groups, *, discount_rate: float, values=None) -> SbgResult:
+    """The contractual sBG model (:class:`crmlab.clv.sbg.ShiftedBetaGeometric`) fitted per group on right-censored
+    whole-period durations, where it can be.
+
+    For each group: the observed life table (:func:`crmlab.clv.sbg.survivor_table`); the fit (alpha, beta with
+    their standard errors, log-likelihood, first-period retention ``beta / (alpha + beta)``); the DERL of a new
+    customer at ``discount_rate`` per period and, with ``values`` (value per period of each customer), the
+    ``residual_value`` of the group's active customers: the sum over them of DERL (given the periods each has
+    survived) times their value per period. A group whose fit does not converge (churn that does not fall with
+    tenure: the sBG can only let renewal become more likely as the customers most prone to leave go first) or
+    that has no churn is listed in ``not_fitted`` with the reason and its churn per period over the first and
+    second half of the periods observed.
+    """
+    from crmlab.clv.sbg import ShiftedBetaGeometric, survivor_table
+    from crmlab.core.errors import ConvergenceError
+
+    t = np.asarray(durations, dtype=float)
+    ev = np.asarray(events, dtype=int)
+    g = np.asarray(groups).astype(str)
+    v = None if values is None else np.asarray(values, dtype=float)
+    rows, not_fitted, curves, models = [], {}, [], {}
+    for grp in sorted(pd.unique(g), key=str):
+        m = g == grp
+        st = survivor_table(t[m], ev[m])
+        early, late = _churn_halves(st)
+        curve = pd.DataFrame({"group": grp, "period": st.index.to_numpy(), "observed": st["survival"].to_numpy(),
+                              "fitted": np.nan})
+        try:
+            fit = ShiftedBetaGeometric().fit(t[m], ev[m])
+        except ConvergenceError:
+            not_fitted[grp] = {"reason": "churn_rises_with_tenure" if late > early else "no_convergence",
+                               "churn_early": early, "churn_late": late}
+            curves.append(curve)
+            continue
+        except DataError:
+            not_fitted[grp] = {"reason": "no_churn" if ev[m].sum() == 0 else "too_few", "churn_early": early,
+                               "churn_late": late}
+            curves.append(curve)
+            continue
+        models[grp] = fit
+        a, b = fit.params_["alpha"], fit.params_["beta"]
+        curve["fitted"] = fit.survival(curve["period"].to_numpy())
+        curves.append(curve)
+        active = m & (ev == 0)
+        residual = np.nan
+        if v is not None and active.any():
+            residual = float(np.sum(fit.derl(discount_rate, renewals=t[active]) * v[active]))
+        rows.append({"group": grp, "customers": int(m.sum()), "churned": int(ev[m].sum()), "alpha": float(a),
+                     "alpha_se": float(fit.se_["alpha"]), "beta": float(b), "beta_se": float(fit.se_["beta"]),
+                     "retention_1": float(b / (a + b)), "loglik": float(fit.loglik_),
+                     "derl": float(fit.derl(discount_rate)), "active": int(active.sum()),
+                     "residual_value": residual, "churn_early": early, "churn_late": late})
+    cols = ["group", "customers", "churned", "alpha", "alpha_se", "beta", "beta_se", "retention_1", "loglik", "derl",
+            "active", "residual_value", "churn_early", "churn_late"]
+    return SbgResult(pd.DataFrame(rows, columns=cols), not_fitted, pd.concat(curves, ignore_index=True),
+                     float(discount_rate), models)
+
+
+def sbg_compare(res: SbgResult, times) -> pd.DataFrame:
+    """Observed and fitted share still a customer of each fitted group at ``times`` (those within the periods
+    observed): ``group, time, observed, fitted``."""
+    c = res.curves.dropna(subset=["fitted"])
+    keep = c[c["period"].isin([int(x) for x in times])]
+    return keep.rename(columns={"period": "time"})[["group", "time", "observed", "fitted"]].reset_index(drop=True)
+
+
+def sbg_record(res: SbgResult) -> dict:
+    """The ``sbg`` record: ``{group: {alpha, beta, loglik, retention_1, derl, alpha_se, beta_se, customers, churned,
+    residual_value}}`` for the fitted groups, ``not_fitted`` (group -> reason and churn per period over the first
+    and second half of the periods observed) and the ``discount_rate`` per period."""
+    out = {r["group"]: {k: r[k] for k in ("alpha", "beta", "loglik", "retention_1", "derl", "alpha_se", "beta_se",
+                                          "customers", "churned", "residual_value")}
+           for r in res.table.to_dict("records")}
+    return {**out, "not_fitted": res.not_fitted, "discount_rate": res.discount_rate}

@@ -1,295 +1,370 @@
 """Words of study 4 (retention experiments and time to churn) in English and Simplified Chinese: display
-names of columns and values, keyed captions of every table and figure, and small word helpers.
+names of columns and values, word helpers for money, time, effects and model terms, and the study's catalog.
 
-Sentences written from the numbers are in :mod:`.sentences`, readable table copies in :mod:`.tables`,
-the narrative sections in ``narrative.yaml``. Terms follow the field's usage: 客户保留, 流失, 流失预警,
-随机实验, 样本比例失衡, 协变量平衡, 提升, 增益模型, Qini 曲线, 投资回报率 (ROI), 生存分析,
-Kaplan-Meier 生存曲线, 对数秩检验, Cox 比例风险模型, 限制平均生存时间 (RMST). Shared columns
-(``estimate``, ``ci_low``, ``p``, ``n`` ...) use the report glossary's terms.
+Captions are in :mod:`.captions`, sentences written from the numbers in :mod:`.sentences` (and the key findings
+and summary in :mod:`.findings`), readable table copies in :mod:`.tables`, the narrative sections in
+``narrative.yaml``. The data's own columns and values are named by the codebook of the run (the bundled tables
+ship theirs), which :func:`crmlab.report.i18n.term` consults before these terms. Chinese terms, one per concept:
+客户保留, 流失, 流失预警, 随机实验, 分组 (an arm), 实验组 (a treated arm), 对照组, 样本比例失衡, 协变量平衡, 效应,
+相对提升, 增益 (a customer's uplift), 增益模型, Qini 曲线, 净价值, 投资回报率 (ROI), 生存分析, 仍为客户的比例,
+Kaplan-Meier 生存曲线, 对数秩检验, Cox 比例风险模型, 风险比, 限制平均生存时间 (RMST), 保留率, 风险价值.
 """
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
+from crmlab.report.fmt import currency_unit, fmt_money, fmt_num
 from crmlab.report.i18n import Catalog, current_lang, pick, term
+from crmlab.report.narrative import interval, md_escape
+from crmlab.studies.retention.captions import TEXTS
 
-#: display names of this study's columns and values ("en" only where English differs from the stable name)
+#: display names of this study's result columns and values, both languages
 TERMS: dict[str, dict[str, str]] = {
     # design
-    "outcome": {"zh": "结果变量"}, "effect": {"zh": "效应"}, "n_per_arm": {"zh": "每组样本量"},
-    "n_total": {"zh": "总样本量"},
+    "outcome": {"en": "outcome", "zh": "结果变量"}, "effect": {"en": "effect", "zh": "效应"},
+    "n_per_arm": {"en": "customers per arm", "zh": "每组客户数"}, "n_total": {"en": "customers in all", "zh": "客户总数"},
+    "rate": {"en": "rate", "zh": "比率"}, "mean": {"en": "mean", "zh": "均值"},
     # randomisation checks
-    "arm": {"zh": "实验组"}, "observed": {"zh": "实际数"}, "expected": {"zh": "期望数"},
-    "share_observed": {"zh": "实际占比"}, "share_expected": {"zh": "设计占比"}, "covariate": {"zh": "协变量"},
-    "mean_treated": {"zh": "处理组均值"}, "mean_control": {"zh": "对照组均值"}, "smd": {"zh": "标准化均值差 (SMD)"},
+    "arm": {"en": "arm", "zh": "分组"}, "observed": {"en": "observed", "zh": "实际数"},
+    "expected": {"en": "expected", "zh": "期望数"}, "share_observed": {"en": "observed share", "zh": "实际占比"},
+    "share_expected": {"en": "design share", "zh": "设计占比"}, "covariate": {"en": "covariate", "zh": "协变量"},
+    "mean_treated": {"en": "treated mean", "zh": "实验组均值"}, "mean_control": {"en": "control mean", "zh": "对照组均值"},
+    "smd": {"en": "SMD", "zh": "标准化均值差"},
     # effects
-    "kind": {"zh": "类型"}, "method": {"zh": "方法"}, "n_treated": {"zh": "处理组样本数"},
-    "n_control": {"zh": "对照组样本数"}, "lift": {"zh": "相对提升"}, "p_holm": {"zh": "Holm 校正 p 值"},
-    "estimate_unadjusted": {"zh": "未调整估计值"}, "se_unadjusted": {"zh": "未调整标准误"},
-    "variance_reduction": {"zh": "方差缩减"}, "segment": {"zh": "细分变量"},
+    "kind": {"en": "kind", "zh": "类型"}, "method": {"en": "method", "zh": "方法"},
+    "n_treated": {"en": "treated n", "zh": "实验组客户数"}, "n_control": {"en": "control n", "zh": "对照组客户数"},
+    "lift": {"en": "relative lift", "zh": "相对提升"}, "p_holm": {"en": "Holm p", "zh": "Holm 校正 p 值"},
+    "estimate_unadjusted": {"en": "unadjusted estimate", "zh": "未调整估计值"},
+    "se_unadjusted": {"en": "unadjusted SE", "zh": "未调整标准误"},
+    "variance_reduction": {"en": "variance reduction", "zh": "方差缩减"},
+    "segment_variable": {"en": "segmented by", "zh": "细分变量"},
+    "segment_level": {"en": "customer segment", "zh": "细分群体"},
+    "effect_ci": {"en": "effect [CI]", "zh": "效应 [置信区间]"},
+    "estimate": {"en": "estimate", "zh": "估计值"}, "se": {"en": "SE", "zh": "标准误"}, "p": {"en": "p", "zh": "p 值"},
+    "ci_low": {"en": "CI low", "zh": "置信区间下限"}, "ci_high": {"en": "CI high", "zh": "置信区间上限"},
+    "n": {"en": "customers", "zh": "客户数"}, "z": {"en": "z", "zh": "z 值"},
     # uplift and policy
-    "learner": {"zh": "学习器"}, "auuc": {"zh": "AUUC"}, "qini_random": {"zh": "随机投放面积"},
-    "qini_coefficient": {"zh": "Qini 系数"}, "fraction": {"zh": "联系比例"}, "incremental_value": {"zh": "增量价值"},
-    "cost": {"zh": "联系成本"}, "net_value": {"zh": "净价值"}, "roi": {"zh": "投资回报率 ROI"},
+    "learner": {"en": "learner", "zh": "学习器"}, "auuc": {"en": "AUUC", "zh": "AUUC"},
+    "qini_random": {"en": "random targeting", "zh": "随机投放面积"},
+    "qini_coefficient": {"en": "Qini coefficient", "zh": "Qini 系数"},
+    "fraction": {"en": "share contacted", "zh": "联系客户比例"},
+    "incremental_value": {"en": "incremental value", "zh": "增量价值"}, "cost": {"en": "contact cost", "zh": "联系成本"},
+    "net_value": {"en": "net value", "zh": "净价值"}, "roi": {"en": "ROI", "zh": "投资回报率 ROI"},
     # survival
-    "stratum": {"zh": "分层"}, "events": {"zh": "事件数"}, "median": {"zh": "中位生存时间"},
-    "median_ci_low": {"zh": "中位数区间下限"}, "median_ci_high": {"zh": "中位数区间上限"}, "group": {"zh": "组别"},
-    "o_minus_e_sq_over_v": {"zh": "(O-E)²/V"}, "tau": {"zh": "截止时间 τ"}, "rmst": {"zh": "限制平均生存时间 (RMST)"},
-    "diff": {"zh": "差值"}, "diff_se": {"zh": "差值标准误"}, "coef": {"zh": "系数"}, "hr": {"zh": "风险比 (HR)"},
-    "chi2": {"zh": "卡方"},
+    "stratum": {"en": "group", "zh": "组别"}, "group": {"en": "group", "zh": "组别"},
+    "events": {"en": "churned", "zh": "流失客户数"}, "median": {"en": "median", "zh": "中位数"},
+    "median_ci_low": {"en": "median CI low", "zh": "中位数区间下限"},
+    "median_ci_high": {"en": "median CI high", "zh": "中位数区间上限"},
+    "o_minus_e_sq_over_v": {"en": "(O−E)²/V", "zh": "(O−E)²/V"}, "tau": {"en": "horizon", "zh": "截止时间"},
+    "rmst": {"en": "RMST", "zh": "限制平均生存时间"},
+    "diff": {"en": "difference", "zh": "差值"}, "diff_se": {"en": "SE (difference)", "zh": "差值标准误"},
+    "coef": {"en": "coefficient", "zh": "系数"}, "hr": {"en": "HR", "zh": "风险比"},
+    "chi2": {"en": "chi-square", "zh": "卡方"},
     # churn early warning
-    "auc": {"zh": "AUC"}, "auc_fold_sd": {"zh": "AUC 折间标准差"}, "pr_auc": {"zh": "PR-AUC"},
-    "brier": {"zh": "Brier 分数"}, "base_rate": {"zh": "基准流失率"}, "bin": {"zh": "分组（十分位）"},
-    "churners": {"zh": "流失客户数"}, "churn_rate": {"zh": "流失率"}, "share_targeted": {"zh": "覆盖客户比例"},
-    "cumulative_gain": {"zh": "累计捕获率"}, "customer": {"zh": "客户（假名）"}, "p_churn": {"zh": "流失概率"},
-    "value": {"zh": "客户价值"}, "value_at_risk": {"zh": "风险价值"},
-    "lift_ratio": {"en": "lift", "zh": "提升度（倍）"},  # the churn lift table: a ratio to the average rate
-    # values and the default data's variables
-    "rate": {"zh": "比率"}, "binary": {"zh": "二元"}, "continuous": {"zh": "连续"}, "visit": {"zh": "到访"},
-    "conversion": {"zh": "转化"}, "spend": {"zh": "消费金额"}, "retained": {"zh": "保留"}, "channel": {"zh": "渠道"},
-    "newbie": {"zh": "新客户"}, "zip_code": {"zh": "地区类型"}, "recency": {"zh": "距上次购买月数"},
-    "history": {"zh": "历史消费额"}, "tenure": {"zh": "在网时长（月）"}, "contract": {"zh": "合同类型"},
-    "churn": {"en": "churn", "zh": "流失"}, "monthly_charges": {"zh": "月费"},
-    "No E-Mail": {"zh": "不发邮件"}, "Mens E-Mail": {"zh": "男装邮件"}, "Womens E-Mail": {"zh": "女装邮件"},
-    "newcombe CI, pooled z test": {"zh": "Newcombe 区间，合并 z 检验"},
-    "wald CI, pooled z test": {"zh": "Wald 区间，合并 z 检验"}, "Welch t": {"zh": "Welch t 检验"},
-    "Month-to-month": {"zh": "按月合同"}, "One year": {"zh": "一年合同"}, "Two year": {"zh": "两年合同"},
-    # churn models
-    "gbm": {"zh": "梯度提升"}, "logistic": {"zh": "逻辑回归"},
-    # the telco covariates of the Cox and AFT models
-    "senior_citizen": {"zh": "老年用户"}, "partner": {"zh": "有伴侣"}, "dependents": {"zh": "有受抚养人"},
-    "internet_service": {"zh": "互联网服务"}, "paperless_billing": {"zh": "无纸化账单"},
+    "auc": {"en": "AUC", "zh": "AUC"}, "auc_fold_sd": {"en": "AUC sd across folds", "zh": "AUC 折间标准差"},
+    "pr_auc": {"en": "PR-AUC", "zh": "PR-AUC"}, "brier": {"en": "Brier score", "zh": "Brier 分数"},
+    "base_rate": {"en": "churn rate", "zh": "基准流失率"}, "bin": {"en": "risk decile", "zh": "风险十分位"},
+    "churners": {"en": "churned", "zh": "流失客户数"}, "churn_rate": {"en": "churn rate", "zh": "流失率"},
+    "share_targeted": {"en": "share of customers", "zh": "覆盖客户比例"},
+    "cumulative_gain": {"en": "churners caught", "zh": "累计捕获率"},
+    "customer": {"en": "customer (pseudonym)", "zh": "客户（假名）"}, "p_churn": {"en": "P(churn)", "zh": "流失概率"},
+    "value": {"en": "value at stake", "zh": "客户价值"}, "value_at_risk": {"en": "value at risk", "zh": "风险价值"},
+    "rank": {"en": "rank", "zh": "排名"}, "lift_ratio": {"en": "lift (x average)", "zh": "提升度（倍）"},
+    # values of the result tables
+    "binary": {"en": "yes/no", "zh": "是/否"}, "continuous": {"en": "amount", "zh": "数值"},
+    "newcombe CI, pooled z test": {"en": "Newcombe interval, pooled z test", "zh": "Newcombe 区间，合并 z 检验"},
+    "wald CI, pooled z test": {"en": "Wald interval, pooled z test", "zh": "Wald 区间，合并 z 检验"},
+    "Welch t": {"en": "Welch t test", "zh": "Welch t 检验"},
+    "gbm": {"en": "gradient boosting", "zh": "梯度提升"}, "logistic": {"en": "logistic regression", "zh": "逻辑回归"},
     # proportional-hazards check
-    "chisq": {"en": "chi-square", "zh": "卡方"}, "df": {"zh": "自由度"},
+    "chisq": {"en": "chi-square", "zh": "卡方"}, "df": {"en": "df", "zh": "自由度"}, "term": {"en": "term", "zh": "变量"},
     "GLOBAL": {"en": "GLOBAL (all terms)", "zh": "整体（全部变量）"},
     # sequential monitoring
     "first_time": {"en": "called on", "zh": "宣布时间"},
-    "naive_first_look": {"en": "naive call (look)", "zh": "常规区间宣布（第几次查看）"},
-    "cs": {"en": "confidence sequence (last look)", "zh": "置信序列（最后一次查看）"},
-    "fixed": {"en": "fixed-horizon interval", "zh": "固定样本量区间"},
+    "naive_first_look": {"en": "naive call (look)", "zh": "常规区间宣布（查看次序）"},
+    "cs": {"en": "confidence sequence", "zh": "置信序列"},
+    "fixed": {"en": "fixed interval", "zh": "固定样本量区间"},
     "p_anytime": {"en": "always-valid p", "zh": "随时有效 p 值"},
-    "width_ratio": {"en": "width vs fixed", "zh": "宽度倍数"},
+    "width_ratio": {"en": "width ratio", "zh": "宽度倍数"},
     "confidence_sequence": {"en": "confidence sequence", "zh": "置信序列"},
     "naive_daily": {"en": "naive daily intervals", "zh": "每日常规区间"},
     "fixed_end": {"en": "one look at the end", "zh": "仅在最后查看一次"},
     "error": {"en": "false-alarm rate", "zh": "误报率（第一类错误）"},
-    "mc_se": {"en": "Monte Carlo se", "zh": "蒙特卡洛标准误"},
+    "mc_se": {"en": "Monte Carlo SE", "zh": "蒙特卡洛标准误"},
     # ratio metrics
-    "metric": {"zh": "指标"}, "ratio_control": {"en": "control ratio", "zh": "对照组比率"},
-    "ratio_treated": {"en": "treated ratio", "zh": "处理组比率"},
-    "lift_ci": {"en": "relative lift [CI]", "zh": "相对提升 [置信区间]"},
+    "metric": {"en": "metric", "zh": "指标"}, "ratio_control": {"en": "control ratio", "zh": "对照组比率"},
+    "ratio_treated": {"en": "treated ratio", "zh": "实验组比率"},
+    "lift_ci": {"en": "lift [CI]", "zh": "相对提升 [置信区间]"},
     # budgeted targeting
-    "budget": {"zh": "预算"}, "n_contacts": {"en": "customers contacted", "zh": "联系客户数"},
+    "budget": {"en": "budget", "zh": "预算"}, "n_contacts": {"en": "customers contacted", "zh": "联系客户数"},
     "share_contacted": {"en": "share contacted", "zh": "联系客户比例"},
-    # churn by reason
+    # churn by reason (the simulated data's values and covariates)
     "cause": {"en": "reason", "zh": "流失原因"}, "cif": {"en": "cumulative incidence", "zh": "累积发生率"},
-    "cif_true": {"en": "true", "zh": "真实值"}, "time": {"zh": "时间"}, "stat": {"en": "chi-square", "zh": "卡方"},
-    "voluntary": {"zh": "主动流失"}, "involuntary": {"zh": "被动流失"}, "senior": {"zh": "老年用户"},
-    "charges": {"en": "charges (standardised)", "zh": "月费（标准化）"},
-    "hr_true": {"en": "true HR", "zh": "真实风险比"},
-    "cs_hr": {"en": "cause-specific HR", "zh": "特定原因风险比"},
-    "shr": {"en": "Fine-Gray subdistribution HR", "zh": "Fine-Gray 子分布风险比"},
+    "cif_true": {"en": "true", "zh": "真实值"}, "time": {"en": "time", "zh": "时间"},
+    "stat": {"en": "chi-square", "zh": "卡方"},
+    "voluntary": {"en": "voluntary", "zh": "主动流失"}, "involuntary": {"en": "involuntary", "zh": "被动流失"},
+    "senior": {"en": "senior", "zh": "老年客户"}, "charges": {"en": "charges (standardised)", "zh": "月费（标准化）"},
+    "contract": {"en": "contract", "zh": "合同类型"}, "Month-to-month": {"en": "Month-to-month", "zh": "按月合同"},
+    "One year": {"en": "One year", "zh": "一年合同"}, "Two year": {"en": "Two year", "zh": "两年合同"},
+    "hr_true": {"en": "true HR", "zh": "真实风险比"}, "cs_hr": {"en": "cause-specific HR", "zh": "特定原因风险比"},
+    "shr": {"en": "Fine-Gray HR", "zh": "Fine-Gray 子分布风险比"},
     # parametric time to churn
-    "likelihood": {"zh": "似然类型"}, "partial": {"zh": "偏似然"}, "full": {"zh": "完全似然"},
-    "loglik": {"en": "log-likelihood", "zh": "对数似然"}, "aic": {"en": "AIC", "zh": "AIC"},
-    "concordance": {"zh": "一致性指数"}, "shape": {"zh": "形状参数"},
+    "likelihood": {"en": "likelihood", "zh": "似然类型"}, "partial": {"en": "partial", "zh": "偏似然"},
+    "full": {"en": "full", "zh": "完全似然"}, "loglik": {"en": "log-likelihood", "zh": "对数似然"},
+    "aic": {"en": "AIC", "zh": "AIC"}, "concordance": {"en": "concordance", "zh": "一致性指数"},
+    "shape": {"en": "shape", "zh": "形状参数"}, "model": {"en": "model", "zh": "模型"},
     "aft_cox": {"en": "Cox", "zh": "Cox"}, "aft_weibull": {"en": "Weibull", "zh": "Weibull"},
     "aft_loglogistic": {"en": "log-logistic", "zh": "对数逻辑斯蒂"},
-    "hr_weibull": {"en": "HR implied by Weibull", "zh": "Weibull 隐含风险比"},
+    "hr_weibull": {"en": "Weibull HR", "zh": "Weibull 隐含风险比"},
     "time_ratio_weibull": {"en": "time ratio (Weibull)", "zh": "时间比（Weibull）"},
     "time_ratio_loglogistic": {"en": "time ratio (log-logistic)", "zh": "时间比（对数逻辑斯蒂）"},
-    "n_active": {"en": "active customers", "zh": "在网客户数"},
-    "mean_tenure": {"en": "mean time so far", "zh": "平均已在网时长"},
-    "remaining_weibull": {"en": "expected remaining (Weibull)", "zh": "预期剩余时长（Weibull）"},
-    "remaining_loglogistic": {"en": "expected remaining (log-logistic)", "zh": "预期剩余时长（对数逻辑斯蒂）"},
+    "n_active": {"en": "active customers", "zh": "现有客户数"},
+    "mean_tenure": {"en": "mean time so far", "zh": "平均已有时长"},
+    "remaining_weibull": {"en": "remaining, Weibull", "zh": "预期剩余时长（Weibull）"},
+    "remaining_loglogistic": {"en": "remaining, log-logistic", "zh": "预期剩余时长（对数逻辑斯蒂）"},
+    # contractual renewals (sBG)
+    "customers": {"en": "customers", "zh": "客户数"}, "churned": {"en": "churned", "zh": "流失客户数"},
+    "alpha": {"en": "α", "zh": "α"}, "beta": {"en": "β", "zh": "β"},
+    "retention_1": {"en": "retention, period 1", "zh": "首期保留率"},
+    "derl": {"en": "DERL", "zh": "折现预期剩余期数"},
+    "active": {"en": "active customers", "zh": "现有客户数"},
+    "residual_value": {"en": "residual value", "zh": "现有客户剩余价值"},
+    "fitted": {"en": "sBG model", "zh": "sBG 模型"},
+    # variables appendix
+    "variable": {"en": "code", "zh": "代码"}, "data_table": {"en": "table", "zh": "数据表"}, "role": {"en": "role", "zh": "用途"},
+    "label_en": {"en": "label (English)", "zh": "英文名称"}, "label_zh": {"en": "label (Chinese)", "zh": "中文名称"},
+    "unit": {"en": "unit", "zh": "单位"}, "experiment": {"en": "experiment", "zh": "实验表"},
+    "survival": {"en": "churn table", "zh": "流失表"},
+    "role_arm": {"en": "arm", "zh": "分组"}, "role_outcome": {"en": "outcome", "zh": "结果变量"},
+    "role_covariate": {"en": "covariate", "zh": "协变量"}, "role_segment": {"en": "segment", "zh": "细分变量"},
+    "role_arrival": {"en": "arrival day", "zh": "进入日期"}, "role_duration": {"en": "time as a customer", "zh": "客户时长"},
+    "role_event": {"en": "churn", "zh": "是否流失"}, "role_strata": {"en": "groups", "zh": "分组变量"},
+    "role_cox": {"en": "Cox and AFT covariate", "zh": "Cox 与 AFT 协变量"}, "role_value": {"en": "value per period",
+                                                                                       "zh": "每期价值"},
+    "role_reason": {"en": "churn reason", "zh": "流失原因"}, "role_id": {"en": "customer id (pseudonymised)",
+                                                                       "zh": "客户编号（假名化）"},
+    "role_predictor": {"en": "churn predictor", "zh": "流失预测变量"},
+    "money": {"en": "money", "zh": "金额"}, "days": {"en": "days", "zh": "天"}, "weeks": {"en": "weeks", "zh": "周"},
+    "months": {"en": "months", "zh": "月"}, "years": {"en": "years", "zh": "年"},
 }
 
-#: captions of tables and figures: ``show_table(df, key, ...)`` / ``show_figure(fig, key, ...)``
-TEXTS: dict[str, dict[str, str]] = {
-    "design_sample_size": {
-        "en": "Customers needed per arm for {power:.0%} power ({k} arms, alpha = {alpha:g} split over the "
-              "comparisons), by outcome and effect size.",
-        "zh": "达到 {power:.0%} 统计功效所需的每组客户数（共 {k} 组，alpha = {alpha:g} 在各比较间平分），"
-              "按结果变量和效应大小。"},
-    "power_curve": {
-        "en": "Power against the total number of customers (log scale) for each uplift on a {p_control:.0%} base "
-              "rate; the dashed line marks the {power:.0%} target.",
-        "zh": "在 {p_control:.0%} 基准率上检测各提升幅度的统计功效随实验客户总数（对数刻度）的变化；"
-              "虚线为 {power:.0%} 的目标功效。"},
-    "srm_counts": {"en": "Customers per arm: observed against the design split.",
-                   "zh": "各实验组的客户数：实际数与设计比例对比。"},
-    "love_plot": {
-        "en": "Covariate balance: |standardized mean difference| of each pre-treatment covariate between each arm "
-              "and control; the dashed line marks 0.1 (balanced below it).",
-        "zh": "协变量平衡：各实验组与对照组在每个实验前协变量上的 |标准化均值差|；虚线为 0.1（低于该值视为平衡）。"},
-    "itt_effects": {
-        "en": "Intention-to-treat effect of each arm against {control}, with {level:.0%} intervals, relative lift "
-              "and Holm-adjusted p-values.",
-        "zh": "各实验组相对于{control}的意向处理效应，附 {level:.0%} 置信区间、相对提升和 Holm 校正 p 值。"},
-    "itt_forest": {
-        "en": "Effect of each arm on each rate outcome against {control}, with {level:.0%} intervals "
-              "(dashed line: no effect).",
-        "zh": "各实验组在各比率指标上相对于{control}的效应及 {level:.0%} 置信区间（虚线：无效应）。"},
-    "cuped_effects": {
-        "en": "Regression-adjusted (CUPED) effects next to the unadjusted ones, with the variance reduction the "
-              "pre-treatment covariates buy.",
-        "zh": "回归调整（CUPED）后的效应与未调整效应对比，以及实验前协变量带来的方差缩减。"},
-    "segment_effects": {
-        "en": "Effect of {arm} on {outcome} within each customer segment, with {level:.0%} intervals and "
-              "Holm-adjusted p-values.",
-        "zh": "{arm}在各客户细分中对{outcome}的效应，附 {level:.0%} 置信区间和 Holm 校正 p 值。"},
-    "segment_effects_plot": {
-        "en": "Effect of {arm} on {outcome} by segment, with {level:.0%} intervals (dashed line: no effect).",
-        "zh": "{arm}对{outcome}的效应（按客户细分），附 {level:.0%} 置信区间（虚线：无效应）。"},
-    "qini": {
-        "en": "Held-out area under the Qini curve (AUUC) of each uplift learner against random targeting.",
-        "zh": "各增益学习器在留出样本上的 Qini 曲线下面积（AUUC）与随机投放的对比。"},
-    "qini_curves": {
-        "en": "Qini curves (cross-fitted scores): incremental {outcome} gained by targeting customers in order of "
-              "predicted uplift; the dashed line is random targeting.",
-        "zh": "Qini 曲线（交叉拟合得分）：按预测增益从高到低投放时累计获得的{outcome}增量；虚线为随机投放。"},
-    "policy_value": {
-        "en": "Value per customer of contacting the top k% by predicted uplift, net of {cost:g} per contact, with "
-              "{level:.0%} bootstrap intervals and ROI.",
-        "zh": "按预测增益联系前 k% 客户时的每位客户价值（每次联系扣除 {cost:g}），附 {level:.0%} 自助法区间和 ROI。"},
-    "policy_roi": {
-        "en": "Net value per customer with its bootstrap band (left) and ROI (right) against the share of "
-              "customers contacted.",
-        "zh": "每位客户净价值及其自助法区间带（左）与 ROI（右）随联系客户比例的变化。"},
-    "km_summary": {
-        "en": "Customers, churn events and median {duration} (with 95% interval; - where the curve does not reach "
-              "50%) by {strata}.",
-        "zh": "各{strata}的客户数、流失事件数与{duration}中位数（附 95% 区间；曲线未降到 50% 时记为 -）。"},
-    "km_at": {"en": "Share still a customer at {times} ({duration}).",
-              "zh": "{duration}为 {times} 时仍为客户的比例。"},
-    "kaplan_meier": {
-        "en": "Kaplan-Meier curves: share still a customer against {duration} by {strata}, with 95% bands.",
-        "zh": "Kaplan-Meier 生存曲线：各{strata}仍为客户的比例随{duration}的变化，附 95% 置信带。"},
-    "logrank": {"en": "Log-rank test: observed against expected churn events by {strata}.",
-                "zh": "对数秩检验：各{strata}的实际与期望流失事件数。"},
-    "cox": {
-        "en": "Cox proportional hazards model: coefficients and hazard ratios (HR < 1: churn later) with 95% "
-              "intervals.",
-        "zh": "Cox 比例风险模型：系数与风险比（HR < 1 表示流失更晚），附 95% 置信区间。"},
-    "cox_ph_check": {
-        "en": "Proportional-hazards check per covariate: the Grambsch-Therneau score test as R's cox.zph computes it "
-              "(time transform \"{transform}\"); a factor is one test on levels-1 df, GLOBAL tests all terms at once.",
-        "zh": "各协变量的比例风险假设检验：与 R 的 cox.zph 相同的 Grambsch-Therneau 得分检验"
-              "（时间变换 \"{transform}\"）；分类变量作为一个整体检验（自由度为水平数减 1），"
-              "“整体”一行同时检验全部变量。"},
-    "ph_residuals": {
-        "en": "Scaled Schoenfeld residuals of the terms that violate proportional hazards ({shown}) against {duration} "
-              "(on the Kaplan-Meier time scale), with R's spline smooth and a ±2 SE band. A flat curve at the dotted "
-              "line (the Cox estimate) is a constant effect; for a one-column term the curve is its log hazard ratio "
-              "over time, for a factor its effect relative to its average (1 = average).",
-        "zh": "违反比例风险假设的变量（{shown}）的标度化 Schoenfeld 残差随{duration}的变化"
-              "（按 Kaplan-Meier 时间尺度），附 R 的样条平滑曲线和 ±2 倍标准误带。"
-              "平滑曲线若沿点线（Cox 估计值）保持水平，说明效应不随时间变化；"
-              "单列变量的曲线是其对数风险比随时间的变化，分类变量的曲线是其效应相对于平均效应的倍数（1 = 平均）。"},
-    "rmst": {
-        "en": "Restricted mean survival time up to {tau:g} ({duration}) by {strata}, and its difference to the "
-              "first group with {level:.0%} intervals.",
-        "zh": "{duration}以 {tau:g} 为上限的限制平均生存时间（按{strata}），及其与第一组之差和 {level:.0%} 置信区间。"},
-    "sequential_plot": {
-        "en": "Always-valid {level:.0%} confidence sequences of each arm against control, look by look (bands), "
-              "with the fixed-horizon {level:.0%} interval at the last look (bar on the right) and the look at which "
-              "each effect could first be called (dot).",
-        "zh": "各实验组相对于对照组的随时有效 {level:.0%} 置信序列（逐次查看的区间带），右侧竖线为最后一次查看时的"
-              "固定样本量 {level:.0%} 置信区间，圆点为效应最早可以宣布成立的查看时点。"},
-    "sequential_summary": {
-        "en": "When each effect could be called: the first look whose confidence sequence excludes 0, the first "
-              "look of naive daily intervals, and at the last look the confidence sequence beside the fixed-horizon "
-              "interval ({level:.0%}).",
-        "zh": "各效应何时可以宣布成立：置信序列首次排除 0 的查看时点、每日常规区间首次排除 0 的查看次序，"
-              "以及最后一次查看时的置信序列与固定样本量区间（{level:.0%}）。"},
-    "aa_errors": {
-        "en": "False alarms in {reps} simulated A/A experiments with {looks} daily looks: share in which the interval "
-              "ever excludes 0 (stopping at the first such look), for the confidence sequence, naive daily "
-              "{level:.0%} intervals and a single look at the end.",
-        "zh": "{reps} 次模拟 A/A 实验（每天查看一次，共 {looks} 次）中的误报：区间曾经排除 0 的比例"
-              "（在首次排除时即停止），分别为置信序列、每日常规 {level:.0%} 区间和仅在最后查看一次。"},
-    "ratio_effects": {
-        "en": "Ratio metrics (sum of the numerator over sum of the denominator in each arm): difference to {control} "
-              "with {level:.0%} delta-method intervals (CUPED-adjusted), relative lift and variance reduction.",
-        "zh": "比率指标（各组分子之和除以分母之和）：相对于{control}的差值及 {level:.0%} Delta 方法置信区间"
-              "（经 CUPED 调整）、相对提升和方差缩减。"},
-    "budget_policy": {
-        "en": "The budgeted policy among {n:,} customers: contacts (highest predicted net value first, {cost:g} per "
-              "contact), cost, and net value on held-out folds with its {level:.0%} interval and ROI (totals).",
-        "zh": "{n:,} 位客户中预算约束下的投放策略：联系客户数（按预测净价值从高到低，每次联系 {cost:g}）、成本，"
-              "以及留出样本上的净价值（附 {level:.0%} 置信区间）和 ROI（均为总额）。"},
-    "budget_plot": {
-        "en": "Held-out net value (left, with its {level:.0%} band) and ROI (right) against the budget; the dotted "
-              "line marks the chosen policy.",
-        "zh": "留出样本净价值（左，附 {level:.0%} 置信带）与 ROI（右）随预算的变化；点线为所选策略。"},
-    "cif_plot": {
-        "en": "Cumulative incidence of churn by reason (Aalen-Johansen) per {group} against {duration}; dashed lines "
-              "are the true curves when the data are simulated.",
-        "zh": "按原因划分的累积流失发生率（Aalen-Johansen 估计，按{group}）随{duration}的变化；数据为模拟时，"
-              "虚线为真实曲线。"},
-    "cif_table": {
-        "en": "Share of customers lost to each reason by {times} ({duration}), per {group}; in brackets the true "
-              "value when the data are simulated.",
-        "zh": "{duration}为 {times} 时因各原因流失的客户比例（按{group}）；数据为模拟时括号内为真实值。"},
-    "gray_test": {"en": "Gray's test of equal cumulative incidence across {group}, per reason.",
-                  "zh": "各流失原因的 Gray 检验：各{group}的累积发生率是否相同。"},
-    "cr_regression": {
-        "en": "Churn by reason: cause-specific Cox hazard ratios beside Fine-Gray subdistribution hazard ratios "
-              "({level:.0%} intervals), with the true cause-specific hazard ratio when the data are simulated.",
-        "zh": "按原因划分的流失：特定原因 Cox 风险比与 Fine-Gray 子分布风险比并列（{level:.0%} 置信区间）；"
-              "数据为模拟时附真实的特定原因风险比。"},
-    "aft_comparison": {
-        "en": "Cox and the accelerated failure time (AFT) models: log-likelihood, AIC (AFT models only: Cox's partial "
-              "likelihood is on another scale), concordance and shape of the baseline.",
-        "zh": "Cox 模型与加速失效时间（AFT）模型：对数似然、AIC（仅 AFT 模型：Cox 的偏似然不在同一尺度上）、"
-              "一致性指数和基准分布的形状参数。"},
-    "aft_coefficients": {
-        "en": "Per term: Cox hazard ratio, the hazard ratio the Weibull model implies, and the time ratios of both "
-              "AFT models (> 1: churn later).",
-        "zh": "各变量的 Cox 风险比、Weibull 模型隐含的风险比，以及两个 AFT 模型的时间比（> 1 表示流失更晚）。"},
-    "remaining_tenure": {
-        "en": "Expected remaining {duration} of the customers still active, within a horizon of {horizon:g}, by "
-              "{strata}, under each AFT model.",
-        "zh": "仍在网客户的预期剩余{duration}（以 {horizon:g} 为上限，按{strata}），分别按两个 AFT 模型计算。"},
-    "churn_models": {"en": "Out-of-fold quality of the calibrated churn models ({folds}-fold cross-validation).",
-                     "zh": "经过校准的流失模型的样本外表现（{folds} 折交叉验证）。"},
-    "churn_calibration_gain": {
-        "en": "Out-of-fold calibration (left: predicted against observed churn rate) and cumulative gain (right: "
-              "share of churners caught against share of customers targeted) of each model.",
-        "zh": "各模型的样本外校准图（左：预测流失概率与实际流失率）和累计增益图"
-              "（右：覆盖客户比例与捕获的流失客户比例）。"},
-    "churn_lift": {"en": "Churn by decile of predicted risk ({model} model), highest risk first.",
-                   "zh": "按预测风险十分位分组的流失情况（{model}模型），风险最高的组在前。"},
-    "churn_risk_value_top": {"en": "The {top} customers with the highest value at risk (pseudonymous ids).",
-                             "zh": "风险价值最高的 {top} 位客户（假名化编号）。"},
-}
+# --------------------------------------------------------------------------- the data's units
+_DATA: dict = {"codebook": None, "time_unit": None, "control": None, "money": set()}
 
-CATALOG = Catalog("retention_experiments", terms=TERMS, texts=TEXTS,
-                  narrative=Path(__file__).with_name("narrative.yaml"))
+#: a unit of time: (English plural, Chinese after a number, Chinese in a header)
+TIME_WORDS = {"days": ("days", "天", "天"), "weeks": ("weeks", "周", "周"), "months": ("months", "个月", "月"),
+              "years": ("years", "年", "年"), None: ("periods", "期", "期")}
 
 
-def model_name(name: str) -> str:
+def use_data(codebook=None, time_unit: str | None = None, *, control=None, money_columns=()) -> None:
+    """The codebook, the unit of time, the control arm's label and further money columns of the run (set by the
+    study's :func:`~crmlab.studies.retention.begin`)."""
+    _DATA.update(codebook=codebook, time_unit=time_unit, control=None if control is None else str(control),
+                 money={str(c) for c in money_columns or ()})
+
+
+def arm_name(label) -> str:
+    """An arm in words: its label from the codebook, else the label itself, unless the label is a bare code
+    (``0``, ``1``, ``A``): then ``control (0)`` / ``对照组（0）`` or ``arm 1`` / ``实验组 1``."""
+    text_ = term(label)
+    code = str(label).strip()
+    if text_ != code or not (code.isdigit() or len(code) <= 2):
+        return text_
+    if code == _DATA["control"]:
+        return pick(en=f"control ({code})", zh=f"对照组（{code}）")
+    return pick(en=f"arm {code}", zh=f"实验组 {code}")
+
+
+def arm_names(items) -> str:
+    """Arms joined for a sentence (:func:`arm_name`)."""
+    from crmlab.report.narrative import join_words
+
+    words = [md_escape(arm_name(x)) for x in items]
+    if current_lang() == "zh":
+        return words[0] if len(words) == 1 else "、".join(words[:-1]) + "和" + words[-1] if words else ""
+    return join_words(words)
+
+
+def is_money(column: str) -> bool:
+    """True when the codebook gives ``column`` the unit ``money``."""
+    if str(column) in _DATA["money"]:
+        return True
+    cb = _DATA["codebook"]
+    entry = cb.columns.get(column) if cb is not None else None
+    return bool(entry is not None and (entry.unit or "").lower() in ("money", "currency"))
+
+
+def time_unit() -> str:
+    """The unit of time in words: ``months`` / ``个月`` (``periods`` / ``期`` when the run does not know it)."""
+    en, zh, _ = TIME_WORDS.get(_DATA["time_unit"], TIME_WORDS[None])
+    return pick(en=en, zh=zh)
+
+
+def unit_name() -> str:
+    """The unit of time as a caption names it: ``months`` / ``月`` (``periods`` / ``期`` when unknown)."""
+    en, _, zh = TIME_WORDS.get(_DATA["time_unit"], TIME_WORDS[None])
+    return pick(en=en, zh=zh)
+
+
+def with_time(x, sig: int = 3) -> str:
+    """A time with its unit: ``29.3 months`` / ``29.3 个月``."""
+    return f"{fmt_num(x, sig)} {time_unit()}"
+
+
+def time_header(name: str) -> str:
+    """A header or axis label of a time figure: ``median time to churn (months)`` / ``流失时间中位数（月）``."""
+    en, _, zh = TIME_WORDS.get(_DATA["time_unit"], TIME_WORDS[None])
+    return pick(en=f"{name} ({en})", zh=f"{name}（{zh}）")
+
+
+def money_header(name: str) -> str:
+    """A header or axis label of a money figure: ``net value ($)`` / ``净价值（美元）`` (as it is without a currency)."""
+    unit = currency_unit()
+    if not unit:
+        return name
+    return pick(en=f"{name} ({unit})", zh=f"{name}（{unit}）")
+
+
+def md_money(markdown: str) -> str:
+    """Markdown with its dollar signs escaped (``\\$``), so that ``$0.30 [$0.12, $0.46]`` is not read as
+    mathematics in JupyterLab; tables take the plain amounts."""
+    return re.sub(r"(?<!\\)\$", r"\\$", markdown)
+
+
+def money(x) -> str:
+    """An amount with the run's currency (:func:`crmlab.report.fmt.fmt_money`)."""
+    return fmt_money(x)
+
+
+def money_interval(est, low, high, *, sign: bool = False) -> str:
+    """An amount with its interval, currency once: ``$0.30 [$0.12, $0.46]`` / ``0.30 [0.12, 0.46] 美元``."""
+    core = interval(est, low, high, sign=sign)
+    unit = currency_unit()
+    if not unit:
+        return core
+    if current_lang() == "zh":
+        return f"{core} {unit}"
+    head, _, rest = core.partition(" [")
+    lo, _, hi = rest.rstrip("]").partition(", ")
+
+    def cur(v):
+        v = v.strip()
+        sgn = v[0] if v[:1] in "+-" else ""
+        return f"{sgn}{unit}{v[len(sgn):]}" if v != "-" else v
+    return f"{cur(head)} [{cur(lo)}, {cur(hi)}]" if rest else cur(head)
+
+
+def pp_interval(est, low, high, *, sign: bool = True) -> str:
+    """A difference of two rates in percentage points: ``+7.7 pp [7.0, 8.3]`` / ``+7.7 个百分点 [7.0, 8.3]``."""
+    core = interval(100 * est, 100 * low, 100 * high, sign=sign)
+    head, sep, rest = core.partition(" [")
+    return f"{head} {pick(en='pp', zh='个百分点')}{sep}{rest}"
+
+
+def effect_text(est, low, high, outcome: str, kind: str) -> str:
+    """An effect with its interval in its unit: percentage points for a yes/no outcome, money for a money
+    outcome (codebook unit ``money``), the plain number otherwise."""
+    if kind == "binary":
+        return pp_interval(est, low, high)
+    if is_money(outcome):
+        return money_interval(est, low, high, sign=True)
+    return interval(est, low, high, sign=True)
+
+
+def effect_value(est, outcome: str, kind: str) -> str:
+    """An effect without its interval, in its unit: ``+7.66 pp``, ``+$0.77`` / ``+0.77 美元``, ``+0.770``."""
+    from crmlab.report.narrative import pct
+
+    if kind == "binary":
+        return pct(est, 2, sign=True).replace("%", " " + pick(en="pp", zh="个百分点"))
+    if is_money(outcome):
+        return ("+" if est > 0 else "") + money(est)
+    return ("+" if est > 0 else "") + fmt_num(est)
+
+
+def level_text(value, outcome: str, kind: str) -> str:
+    """A mean or rate of an outcome in its unit: ``10.6%``, ``$1.06`` or the number."""
+    from crmlab.report.narrative import pct
+
+    if kind == "binary":
+        return pct(value)
+    return money(value) if is_money(outcome) else fmt_num(value)
+
+
+# --------------------------------------------------------------------------- names
+def name(x) -> str:
+    """A column or value name for a sentence, in the current language, escaped for Markdown."""
+    return md_escape(term(x))
+
+
+def names(items) -> str:
+    """Names joined for a sentence: ``a, b and c`` / ``a、b和c``."""
+    from crmlab.report.narrative import join_words
+
+    words = [name(x) for x in items]
+    if current_lang() == "zh":
+        return words[0] if len(words) == 1 else "、".join(words[:-1]) + "和" + words[-1] if words else ""
+    return join_words(words)
+
+
+def term_label(t: str) -> str:
+    """A model term in words: ``contract=One year`` -> ``Contract (One year)`` / ``合同类型（一年合同）``."""
+    if isinstance(t, str) and "=" in t:
+        col, _, lvl = t.partition("=")
+        return f"{term(col)}（{term(lvl)}）" if current_lang() == "zh" else f"{term(col)} ({term(lvl)})"
+    return term(t)
+
+
+def model_name(key: str) -> str:
     """Display name of a churn model (``gbm``, ``logistic``)."""
-    return term(name)
+    return term(key)
 
 
-def learner_name(name: str) -> str:
-    """Display name of an uplift meta-learner (``t``, ``x``, ``dr``): ``t`` / ``T 学习器``."""
-    return pick(en=name, zh=f"{name.upper()} 学习器")
+def learner_name(key: str) -> str:
+    """Display name of an uplift meta-learner (``t``, ``x``, ``dr``): ``T-learner`` / ``T 学习器``."""
+    return pick(en=f"{key.upper()}-learner", zh=f"{key.upper()} 学习器")
 
 
-def zph_ylabel(name: str, multi: bool) -> str:
+def zph_ylabel(key: str, multi: bool) -> str:
     """Y label of a scaled Schoenfeld residual plot: the term's effect over time (a factor relative to its average)."""
     if multi:
-        return pick(en=f"{name}: effect / its average", zh=f"{term(name)}：效应 / 平均效应")
-    return pick(en=f"β(t) of {name} (log HR)", zh=f"{term(name)} 的 β(t)（对数风险比）")
+        return pick(en=f"{term(key)}: effect / its average", zh=f"{term(key)}：效应 / 平均效应")
+    return pick(en=f"β(t) of {term(key)} (log HR)", zh=f"{term(key)} 的 β(t)（对数风险比）")
 
 
 def term_listing(items) -> str:
-    """Names listed in a caption in the current language: ``contract, partner`` / ``合同类型、有伴侣``."""
-    return listing([term(x) for x in items])
+    """Names listed in a caption in the current language: ``Contract, Has a partner`` / ``合同类型、有伴侣``."""
+    return listing([term_label(x) for x in items])
 
 
 def listing(items) -> str:
     """Items listed in a caption: ``12, 24, 48`` / ``12、24、48``."""
     return ("、" if current_lang() == "zh" else ", ").join(map(str, items))
+
+
+def times_listing(times) -> str:
+    """Times listed with their unit: ``12, 24 and 48 months`` / ``12、24 和 48 个月``."""
+    from crmlab.report.narrative import join_words
+
+    return f"{join_words([fmt_num(t) for t in times])} {time_unit()}"
+
+
+CATALOG = Catalog("retention_experiments", terms=TERMS, texts=TEXTS,
+                  narrative=Path(__file__).with_name("narrative.yaml"))
+
+
+def share(x) -> str:
+    """A share or rate for a caption: ``1.0%``."""
+    from crmlab.report.narrative import pct
+
+    return pct(x)
+
+
+def reading(parts) -> str:
+    """The "how to read it" notes of the parts that ran."""
+    from crmlab.report.i18n import section_text
+
+    keys = (["reading_experiment"] if parts.exp is not None else []) + (
+        ["reading_survival"] if parts.surv is not None else [])
+    return "\n".join(section_text(k).rstrip() for k in keys)
