@@ -332,7 +332,7 @@ def spark_session(spark_master=None, *, driver_memory: str = "4g", app_name: str
                 raise ParameterError("engine='spark' needs Java 17 (apt-get install openjdk-17-jre-headless)")
             builder = builder.master(master)
             if master.startswith("local"):
-                # local workers run this very interpreter (its packages); clusters bring their own (docs_spark.md)
+                # local workers run this very interpreter (its packages); clusters bring their own (docs/spark.md)
                 os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
                 builder = (builder.config("spark.driver.memory", driver_memory)
                            .config("spark.ui.enabled", "false")

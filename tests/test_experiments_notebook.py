@@ -106,30 +106,6 @@ COUPON = {"sheet": "券实验", "arm_col": "组别", "control": "0", "outcomes":
 
 
 @pytest.mark.slow
-def test_coupon_export_with_yes_no_outcomes_and_0_1_arms_runs_on_parameters_only(tmp_path, coupon_xlsx):
-    from crmlab import experiments as ex
-
-    path, h = coupon_xlsx
-    proc, out = _run(tmp_path, {**QUICK, **COUPON, "experiment": str(path)}, "coupon")
-    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
-    res = json.loads((out / "results.json").read_text(encoding="utf-8"))
-    assert {"data", "srm", "itt", "cuped", "uplift", "policy", "budget_policy", "ratio"} <= set(res)
-    assert not {"survival", "cox", "sbg", "churn_model"} & set(res)  # the churn part did not run
-    assert res["data"]["experiment"]["value_maps"]["是否到访"] == {"否": 0, "是": 1}
-    assert res["data"]["survival"] is None
-    ref = ex.itt_effects(h, "segment", "No E-Mail", ["visit"], binary={"visit": True}).iloc[0]
-    got = res["itt"]["1|是否到访"]
-    assert (got["estimate"], got["ci_low"], got["ci_high"]) == pytest.approx(
-        (ref["estimate"], ref["ci_low"], ref["ci_high"]), rel=1e-10)
-    kf = json.loads((out / "findings.json").read_text(encoding="utf-8"))
-    assert kf["lang"] == "zh" and 3 <= len(kf["findings"]) <= 6
-    text_ = " ".join(f["text"] for f in kf["findings"])
-    assert "个百分点" in text_ and "元" in text_ and "实验组 1" in text_
-    html = (out / "04_retention_experiments.html").read_text(encoding="utf-8")
-    assert "主要发现" in html and "是 → 1" in html and "未提供流失表" in html
-
-
-@pytest.mark.slow
 def test_churn_table_alone_runs_and_no_raw_id_reaches_an_output(tmp_path):
     import pandas as pd
 

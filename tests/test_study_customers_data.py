@@ -6,8 +6,8 @@ calibration end; the per-customer table kept in the engine; covariates, a joined
 References: the same log cleaned by hand (cancelled orders removed, refunds subtracted from their order in
 cents) summarised by :func:`crmlab.transactions.summarize`; the study's driver path for the engine path
 (same formulas, compared to 1e-8); the estimators called directly for the optional sections.
-The slow tests run the notebook itself (with the worktree on ``PYTHONPATH`` when the installed crmlab is
-another checkout).
+The slow test runs the notebook with the optional sections; the notebook on a shop export runs in
+tests/test_scenario_own_exports.py, a calibration end after the log in tests/test_bad_inputs.py.
 """
 from __future__ import annotations
 
@@ -290,24 +290,3 @@ def test_the_notebook_runs_with_a_joined_experiment_covariates_and_bgbb_in_chine
     assert found[-1]["section"] == "campaign" and "美元" in found[-1]["text"]
     html = next(out.rglob("03_segmentation_clv.html")).read_text(encoding="utf-8")
     assert "营销活动对购买、流失和 CLV 的效应" in html and "附录：变量" in html
-
-
-@pytest.mark.slow
-def test_the_notebook_runs_on_a_shop_export_and_refuses_a_calibration_end_after_the_log(cdnow, tmp_path):
-    export, clean, _ = shop_export(cdnow)
-    path = write_export(export, tmp_path / "订单导出.csv")
-    out = tmp_path / "shop"
-    args = ["-p", f"transactions={path}", "-p", "customer_col=买家会员名", "-p", "date_col=付款时间",
-            "-p", "amount_col=实付金额", "-p", "order_col=订单编号", "-p", "status_col=订单状态", "-p", "currency=CNY"]
-    proc = crmlab_cli("run", "segmentation_clv", "--quick", "--out", str(out), "--no-progress", *args)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    res = json.loads(next(out.rglob("results.json")).read_text())
-    by_hand = tr.summarize(clean, calibration_end=CAL, holdout_end=HOLD).table  # the notebook's default periods
-    assert res["summary"]["data_rules"]["header_lines_dropped"] == 1
-    assert res["summary"]["customers"] == len(by_hand) == 2246  # 111 customers kept only refunded or closed orders
-    html = next(out.rglob("03_segmentation_clv.html")).read_text(encoding="utf-8")
-    assert "订单导出.csv" in html and "2,357 customers who first bought in Q1 1997" not in html
-    bad = crmlab_cli("run", "segmentation_clv", "--quick", "--out", str(tmp_path / "bad"), "--no-progress", *args,
-                     "-p", "calibration_end=1998-07-31", "-p", "holdout_end=1998-12-31")
-    assert bad.returncode != 0
-    assert "calibration_end (1998-07-31) is on or after the last transaction" in bad.stdout + bad.stderr

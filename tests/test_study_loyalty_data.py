@@ -3,13 +3,11 @@
 model. Each result is checked against the same data cleaned and counted by hand; the cut-offs derived from the
 answer scales reproduce the study's former defaults exactly on the 0-10 ECSI scale.
 
-The slow test runs the notebook itself (``crmlab run``) on an Excel export with Chinese construct names and on a
-survey of five respondents. (Run it with the worktree on ``PYTHONPATH`` when the installed crmlab is another
-checkout.)
+The notebook itself runs on an own export in tests/test_scenario_own_exports.py; a survey of five respondents
+through ``crmlab run`` is a case of tests/test_bad_inputs.py.
 """
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
@@ -24,7 +22,6 @@ from crmlab.report.i18n import current_catalog, use_catalog, use_codebook
 from crmlab.sem import PLSPM
 from crmlab.sem.data import load_survey
 from crmlab.studies.loyalty import answers, findings, inputs, steps, tables, text
-from tests.conftest import crmlab_cli
 
 ECSI = data_dir() / "ecsi" / "satisfaction.csv"
 CODEBOOK = data_dir() / "ecsi" / "codebook.yaml"
@@ -314,40 +311,6 @@ def test_the_introduction_describes_the_users_file_not_the_bundled_survey(ecsi, 
     with use_lang("zh"):
         zh = text.CATALOG.section("intro_own", **inputs.intro_values(sv))
         assert "**顾客满意度是否驱动顾客忠诚度？" in zh and "250 名受访者，28 列" in zh and "分组变量为“性别”" in zh
-
-
-# ---------------------------------------------------------------------------------------------
-# the notebook on own data (crmlab run)
-# ---------------------------------------------------------------------------------------------
-@pytest.mark.slow
-def test_the_notebook_runs_on_an_excel_export_with_chinese_constructs_and_refuses_five_respondents(ecsi, tmp_path):
-    export = ecsi.copy()
-    export.loc[[4, 50], "sat1"] = 99                 # platform codes for "no answer"
-    export.insert(0, "编号", range(1, 251))
-    path = tmp_path / "满意度调查.xlsx"
-    with pd.ExcelWriter(path, engine="openpyxl") as xl:
-        pd.DataFrame({"说明": ["导出"]}).to_excel(xl, sheet_name="说明", index=False)
-        export.to_excel(xl, sheet_name="数据", index=False)
-    out = tmp_path / "own"
-    proc = crmlab_cli("run", "satisfaction_loyalty", "--quick", "--out", str(out), "--no-progress",
-                      "-p", f"data={path}", "-p", "sheet=数据", "-p", f"model={ZH_MODEL}", "-p", "satisfaction=满意度",
-                      "-p", "loyalty=忠诚度", "-p", "missing_codes=[99]", "-p", "id_column=编号", "-p", "lang=zh",
-                      timeout=900)
-    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
-    folder = out / "01_satisfaction_loyalty"
-    res = json.loads((folder / "results.json").read_text(encoding="utf-8"))
-    assert res["hygiene"]["rows_used"] == 248 and res["hygiene"]["missing_codes"] == {"sat1": 2}
-    assert res["cutoffs"]["loyal_min"] == 7 and res["cutoffs"]["derived"][0] == "loyal_min"
-    by_hand = PLSPM(ZH_MODEL).fit(ecsi.drop(index=[4, 50]))
-    assert res["pls"]["paths"]["忠诚度~满意度"] == pytest.approx(by_hand.paths_["忠诚度~满意度"], rel=1e-9)
-    html = (folder / "01_satisfaction_loyalty.html").read_text(encoding="utf-8")
-    assert "满意度调查.xlsx" in html and "西班牙" not in html and 'id="key-findings"' in html
-    assert "满意度 → 忠诚度" in html and "忠诚度~满意度" not in html.split('id="sec-variables"')[0]
-    five = tmp_path / "five.csv"
-    ecsi.head(5).to_csv(five, index=False)
-    failed = crmlab_cli("run", "satisfaction_loyalty", "--quick", "--out", str(tmp_path / "five"), "--no-progress",
-                        "-p", f"data={five}", timeout=600)
-    assert failed.returncode != 0 and "too few respondents for this model" in failed.stdout + failed.stderr
 
 
 def test_hygiene_and_cut_off_sentences_in_chinese(ecsi, tmp_path):

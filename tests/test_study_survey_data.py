@@ -2,13 +2,11 @@
 mixed 1-5 and 1-7 items, text completion times and skip codes as survey platforms export them, a survey of
 5 respondents and an Excel export. Each result is checked against the same data cleaned and counted by hand.
 
-The slow tests run the notebook itself (``crmlab run``) on a platform-style Excel export and read the bundled
-data's quick report: no bare ``q<digit>`` code in an English table before the variables appendix. (Run them with
-the worktree on ``PYTHONPATH`` when the installed crmlab is another checkout.)
+The slow test reads the bundled data's quick report: no bare ``q<digit>`` code in an English table before the
+variables appendix. The notebook on a platform export runs in tests/test_scenario_own_exports.py.
 """
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 
@@ -19,8 +17,7 @@ import pytest
 from crmlab.core import datasets
 from crmlab.core.errors import DataError
 from crmlab.studies.survey import steps
-from crmlab.survey import item_distribution, nps, top_box
-from tests.conftest import crmlab_cli
+from crmlab.survey import item_distribution, top_box
 
 ITEMS = [f"q{i}" for i in range(1, 11)]
 DRIVERS = ITEMS[1:]
@@ -183,51 +180,6 @@ def test_an_excel_export_is_read_from_the_named_sheet_like_its_csv(sat, tmp_path
 def _tables_before_the_appendix(html: str) -> list[str]:
     body = html.split('id="sec-variables"')[0]
     return re.findall(r'<table class="[^"]*crmlab-table[^"]*".*?</table>', body, flags=re.S)
-
-
-@pytest.mark.slow
-def test_the_notebook_runs_on_a_platform_export_and_shows_names_on_the_bundled_survey(sat, tmp_path):
-    # a survey-platform export: Excel with a notes sheet, Chinese headers, ids, text durations, skip codes,
-    # mixed 1-5 and 1-7 items and a 0-10 recommendation item
-    names = {"q1": "总体满意度", **{f"q{i}": f"属性{i - 1}" for i in range(2, 11)}}
-    export = sat.head(600).copy()
-    export[ITEMS[:5]] = export[ITEMS[:5]].apply(to_five)
-    export[ITEMS[5:]] = export[ITEMS[5:]].apply(to_seven)
-    export["推荐意愿"] = sat.head(600)["q1"]
-    export = export.astype(object)
-    export.loc[[5, 6, 7], "q3"] = "(跳过)"
-    export.insert(0, "所用时间", [f"{120 + (i * 37) % 300}秒" if i % 2 else f"00:0{2 + i % 5}:10" for i in range(600)])
-    export.insert(0, "序号", range(1, 601))
-    export = export.rename(columns=names)
-    path = tmp_path / "平台导出.xlsx"
-    with pd.ExcelWriter(path, engine="openpyxl") as xl:
-        pd.DataFrame({"说明": ["平台导出"]}).to_excel(xl, sheet_name="说明", index=False)
-        export.to_excel(xl, sheet_name="数据", index=False)
-    drivers = [names[d] for d in DRIVERS]
-    out = tmp_path / "own"
-    proc = crmlab_cli("run", "survey_regression", "--quick", "--out", str(out), "--no-progress",
-                      "-p", f"data={path}", "-p", "sheet=数据", "-p", "outcome=总体满意度",
-                      "-p", "drivers=[" + ", ".join(drivers) + "]", "-p", "id_column=序号",
-                      "-p", "duration_column=所用时间", "-p", "nps_item=推荐意愿", timeout=600)
-    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
-    folder = out / "02_survey_regression"
-    res = json.loads((folder / "results.json").read_text(encoding="utf-8"))
-    hyg = steps.clean(steps.open_survey(str(path), "总体满意度", drivers, sheet="数据", nps_item="推荐意愿"),
-                      id_column="序号", duration_column="所用时间")
-    assert res["hygiene"]["scales"] == {**{names[c]: [1.0, 5.0] for c in ITEMS[:5]},
-                                        **{names[c]: [1.0, 7.0] for c in ITEMS[5:]}, "推荐意愿": [0.0, 10.0]}
-    assert res["hygiene"]["rows_used"] == hyg.rows_used and res["hygiene"]["excluded_by_reason"]["missing"] == 3
-    top2 = (hyg.data["总体满意度"] >= 4).mean()
-    assert res["descriptives"]["top2box"]["总体满意度"] == pytest.approx(top2, rel=1e-12)
-    assert res["nps"]["score"] == pytest.approx(nps(hyg.data["推荐意愿"]).score, rel=1e-12)
-    html = (folder / "02_survey_regression.html").read_text(encoding="utf-8")
-    assert "平台导出.xlsx" in html and "600 respondents" in html and "Yellow Pages" not in html
-    # a survey of five respondents stops with the reason, not with "perfectly collinear"
-    five = tmp_path / "five.csv"
-    sat.head(5).to_csv(five, index=False)
-    failed = crmlab_cli("run", "survey_regression", "--quick", "--out", str(tmp_path / "five"), "--no-progress",
-                        "-p", f"data={five}", timeout=600)
-    assert failed.returncode != 0 and "too few respondents for 9 drivers" in failed.stdout + failed.stderr
 
 
 @pytest.mark.slow
