@@ -19,6 +19,8 @@ from crmlab.survey import (
     REASONS,
     TEXT_MISSING,
     clean_survey,
+    declared_scales,
+    exclusions_table,
     infer_scale,
     infer_scales,
     item_distribution,
@@ -155,6 +157,50 @@ def test_scales_per_item_declared_given_for_all_or_inferred():
     with pytest.raises(ParameterError, match="lowest point below its highest"):
         clean_survey(df, list(df), scales={"five": (5, 1)})
 
+
+
+def test_declared_scales_take_the_parameter_then_one_scale_for_all_then_the_codebook_then_fixed_ones():
+    # worked by hand: "b" from `scales`, "y"/"a" from scale_min/scale_max (before the codebook's 1-7 for "a"),
+    # the NPS item "rec" fixed at 0-10; without scale_min/scale_max "a" takes the codebook and "y" is left out
+    book = {"a": (1, 7), "rec": (1, 5)}
+    fixed = {"rec": ((0, 10), "nps_scale")}
+    assert declared_scales(["y", "a", "b"], scales={"b": [0, 10]}, scale_min=1, scale_max=5, codebook=book,
+                           fixed=fixed) == (
+        {"b": (0.0, 10.0), "y": (1.0, 5.0), "a": (1.0, 5.0), "rec": (0.0, 10.0)},
+        {"b": "scales_parameter", "y": "scale_min/scale_max", "a": "scale_min/scale_max", "rec": "nps_scale"})
+    assert declared_scales(["y", "a", "b"], scales={"rec": (1, 10)}, codebook=book, fixed=fixed) == (
+        {"rec": (1.0, 10.0), "a": (1.0, 7.0)}, {"rec": "scales_parameter", "a": "codebook"})
+    assert declared_scales(["y"]) == ({}, {})
+
+
+def test_declared_scales_errors_name_the_parameter_and_what_the_items_are():
+    with pytest.raises(ParameterError, match=r"^parameter 'scales' names \['zz'\], which are not the outcome or a "
+                                             r"driver \(y, a, rec\)$"):
+        declared_scales(["y", "a"], scales={"zz": [1, 5]}, fixed={"rec": ((0, 10), "nps_scale")},
+                        what="the outcome or a driver")
+    for bad in ([5, 1], [1, "5"], [1, 2, 3], 5):
+        with pytest.raises(ParameterError, match=r"the scale of 'a' must be \[lowest, highest\], e\.g\. \[1, 5\]"):
+            declared_scales(["a"], scales={"a": bad})
+    with pytest.raises(ParameterError, match="give both 'scale_min' and 'scale_max', or neither"):
+        declared_scales(["a"], scale_max=5)
+    with pytest.raises(ParameterError, match=r"'scale_min' \(5\) must be below 'scale_max' \(1\)"):
+        declared_scales(["a"], scale_min=5, scale_max=1)
+
+
+def test_exclusions_table_lists_excluded_then_flagged_rows_in_file_order_with_pseudonymised_ids():
+    from crmlab.core.privacy import pseudonymize
+
+    df = pd.DataFrame({"id": ["ann@x.cn", "bob@x.cn", "ann@x.cn", "cy@x.cn", "di@x.cn"], "a": [1, 2, 3, 2, 9],
+                       "b": [4, 3, 5, 2, 1], "c": [2, 4, 1, 2, 3]})
+    rep = clean_survey(df, ["a", "b", "c"], scale_min=1, scale_max=5, id_column="id")
+    saved = exclusions_table(rep)
+    # by hand: row 3 repeats ann's id (excluded), row 4 answers 2, 2, 2 (flagged), row 5 answers a=9 (excluded)
+    assert saved.drop(columns="respondent").values.tolist() == [
+        [4, "duplicate", "excluded", "repeated respondent id"], [5, "straight_liner", "flagged", "all answers = 2"],
+        [6, "out_of_range", "excluded", "a=9"]]
+    assert saved["respondent"].tolist() == pseudonymize(["ann@x.cn", "cy@x.cn", "di@x.cn"], prefix="r_").tolist()
+    no_ids = exclusions_table(clean_survey(df.drop(columns="id"), ["a", "b", "c"], scale_min=1, scale_max=5))
+    assert list(no_ids) == ["file_row", "reason", "action", "detail"] and no_ids["file_row"].tolist() == [5, 6]
 
 def test_answers_outside_a_declared_scale_are_excluded_and_named_or_the_item_refused():
     df = pd.DataFrame({"a": [1, 2, 3, 4, 5] * 10, "b": [2, 3, 4, 5, 1] * 10})

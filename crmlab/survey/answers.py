@@ -7,6 +7,8 @@
   ``00:02:09``, ``2m10s`` or a time-of-day cell of a spreadsheet.
 - :func:`infer_scale` / :func:`infer_scales`: an item's answer scale from its answers when none is
   declared, refusing a value that looks like a code for "no answer" (99, -1...).
+- :func:`declared_scales`: the scales a caller declares (per item, one for every item, a codebook, fixed
+  ones) merged in order of precedence, each with its source.
 """
 from __future__ import annotations
 
@@ -18,7 +20,7 @@ import unicodedata
 import numpy as np
 import pandas as pd
 
-from crmlab.core.errors import DataError
+from crmlab.core.errors import DataError, ParameterError
 
 #: Text that survey platforms write for "no answer" (compared after Unicode NFKC folding and
 #: lower-casing, so ``（跳过）`` with full-width brackets and ``n/a`` match too).
@@ -202,3 +204,75 @@ def infer_scales(df: pd.DataFrame, items, *, first_row: int = 2) -> dict[str, tu
         up = [t for t in tops if t == hi + 1]
         out[c] = (lo, up[0] if up else hi)
     return out
+
+
+def declared_scales(items, *, scales: dict | None = None, scale_min: float | None = None,
+                    scale_max: float | None = None, codebook=None, fixed: dict | None = None,
+                    what: str = "survey items") -> tuple[dict, dict]:
+    """The declared answer scale of each item, and where it comes from.
+
+    Parameters
+    ----------
+    items : list of str
+        The rated items: those that ``scale_min``/``scale_max`` and the codebook apply to.
+    scales : dict item -> [lowest, highest], optional
+        Per-item scales (the parameter ``scales``); may also name an item of ``fixed``.
+    scale_min, scale_max : float, optional
+        One scale for every rated item without an entry in ``scales`` (both or neither).
+    codebook : mapping item -> (lowest, highest), or an object with a ``scales()`` method returning one
+        (:class:`crmlab.core.codebook.Codebook`), optional
+    fixed : dict item -> ((lowest, highest), source), optional
+        Items outside ``items`` whose scale is set by their kind unless ``scales`` names them
+        (an NPS item: ``{"rec": ((0, 10), "nps_scale")}``).
+    what : str
+        What ``items`` and ``fixed`` are, for the error naming an unknown item in ``scales``
+        (``"the outcome, a driver or the NPS item"``).
+
+    Returns
+    -------
+    (scales, sources) : dicts item -> (lowest, highest) as floats and item -> source, one of
+        ``"scales_parameter"``, ``"scale_min/scale_max"``, ``"codebook"`` or a source of ``fixed``.
+        Items without a declared scale are left out (:func:`infer_scales` infers them).
+
+    Raises
+    ------
+    ParameterError
+        ``scales`` naming a column that is neither in ``items`` nor in ``fixed`` (listing them), a scale that
+        is not [lowest, highest] with lowest below highest, only one of ``scale_min``/``scale_max``, or
+        ``scale_min`` not below ``scale_max``.
+
+    Notes
+    -----
+    Precedence, first match wins: ``scales[item]``, then ``(scale_min, scale_max)``, then ``codebook[item]``
+    (rated items only), then ``fixed[item]``. The result is ordered as that precedence is applied:
+    the entries of ``scales``, then the rated items in order, then the fixed items.
+    """
+    items, fixed = list(items), dict(fixed or {})
+    allowed = items + list(fixed)
+    scales = dict(scales or {})
+    unknown = [c for c in scales if c not in allowed]
+    if unknown:
+        raise ParameterError(f"parameter 'scales' names {unknown}, which are not {what} ({', '.join(allowed)})")
+    out, src = {}, {}
+    for c, v in scales.items():
+        if not (isinstance(v, (list, tuple)) and len(v) == 2 and all(isinstance(x, (int, float)) for x in v)
+                and v[0] < v[1]):
+            raise ParameterError(f"parameter 'scales': the scale of {c!r} must be [lowest, highest], e.g. [1, 5]; "
+                                 f"got {v!r}")
+        out[c], src[c] = (float(v[0]), float(v[1])), "scales_parameter"
+    if (scale_min is None) != (scale_max is None):
+        raise ParameterError("give both 'scale_min' and 'scale_max', or neither (per-item scales: 'scales')")
+    if scale_min is not None and not scale_min < scale_max:
+        raise ParameterError(f"parameter 'scale_min' ({scale_min}) must be below 'scale_max' ({scale_max})")
+    book = codebook.scales() if hasattr(codebook, "scales") else dict(codebook or {})
+    for c in items:
+        if c in out:
+            continue
+        if scale_min is not None:
+            out[c], src[c] = (float(scale_min), float(scale_max)), "scale_min/scale_max"
+        elif c in book:
+            out[c], src[c] = tuple(float(v) for v in book[c]), "codebook"
+    for c, ((lo, hi), source) in fixed.items():
+        if c not in out:
+            out[c], src[c] = (float(lo), float(hi)), source
+    return out, src

@@ -356,6 +356,39 @@ def clean_survey(df: pd.DataFrame, items, *, scales: dict | None = None, scale_m
                          scales=used, scale_source=sources, warnings=warnings, actions=actions, min_duration=limit)
 
 
+def exclusions_table(report: HygieneReport, *, prefix: str = "r_") -> pd.DataFrame:
+    """The excluded and the flagged rows of a :class:`HygieneReport` in one table, fit to be saved.
+
+    Parameters
+    ----------
+    report : HygieneReport
+        From :func:`clean_survey`.
+    prefix : str
+        Prefix of the respondents' pseudonyms.
+
+    Returns
+    -------
+    DataFrame, one row per excluded or flagged row in file order: ``file_row`` (1-based, the header is
+    row 1), ``respondent`` (the id pseudonymised, only when the survey has an id column), ``reason``,
+    ``action`` (``excluded`` / ``flagged``) and ``detail``.
+
+    Notes
+    -----
+    Ids never leave in clear: ``respondent = prefix + HMAC_SHA256(key, str(id))[:12]``
+    (:func:`crmlab.core.privacy.pseudonymize`), the same pseudonym for the same id in every table of a run.
+    """
+    from crmlab.core.privacy import pseudonymize
+
+    out = pd.concat([report.exclusions.assign(action="excluded"), report.flags.assign(action="flagged")],
+                    ignore_index=True).sort_values("file_row", kind="stable")
+    out = out[["file_row", "respondent", "reason", "action", "detail"]].reset_index(drop=True)
+    if out["respondent"].notna().any():
+        out["respondent"] = pseudonymize(out["respondent"], prefix=prefix).where(out["respondent"].notna())
+    else:
+        out = out.drop(columns="respondent")
+    return out
+
+
 def validate_items(df: pd.DataFrame, items, *, scale_min=None, scale_max=None, what="item",
                    first_row: int = 2) -> None:
     """Raise :class:`DataError` naming the item and file rows for text, missing or out-of-scale answers."""

@@ -9,7 +9,10 @@ import pandas as pd
 from crmlab.report.fmt import fmt_num
 from crmlab.report.i18n import current_lang, pick, term
 from crmlab.report.narrative import pct
-from crmlab.studies.loyalty.text import TEXTS, item_label, md_name, names, path_name
+from crmlab.studies.common import hygiene
+from crmlab.studies.common.hygiene import flag_words, nothing_flagged, scales_words
+from crmlab.studies.common.words import span as _scale
+from crmlab.studies.loyalty.text import item_label, md_name, path_name
 
 __all__ = ["scales_words", "hygiene_findings", "cutoffs_line", "empty_groups_line", "flagged_findings",
            "respondents_words", "interval_pct"]
@@ -22,25 +25,6 @@ def _zh() -> bool:
 def _people(n: int, what: str = "respondent") -> str:
     """``1 respondent`` / ``2 respondents`` (English)."""
     return f"{n:,} {what}" + ("" if n == 1 else "s")
-
-
-def _scale(lo, hi) -> str:
-    return f"{lo:g}-{hi:g}"
-
-
-def scales_words(scales: dict, sources: dict, items) -> str:
-    """The answer scales in words, grouped: ``0-10 for all 27 items (source: codebook)`` / ``1-5 for 3 items
-    (source: inferred from the answers) and 1-7 for “Satisfaction: overall” (source: parameter scales)``."""
-    groups: dict = {}
-    for c in items:
-        groups.setdefault((tuple(scales[c]), sources.get(c, "inferred")), []).append(c)
-    parts = []
-    for ((lo, hi), src), cols in groups.items():
-        who = (pick(en=f"all {len(cols)} items", zh=f"全部 {len(cols)} 个题项均") if len(groups) == 1 and len(cols) > 1
-               else names(cols, items=True) if len(cols) <= 3 else pick(en=f"{len(cols)} items", zh=f"{len(cols)} 个题项"))
-        parts.append(pick(en=f"{_scale(lo, hi)} for {who} (source: {term(src)})",
-                          zh=f"{who}为 {_scale(lo, hi)} 分（来源：{term(src)}）"))
-    return ("；" if _zh() else "; ").join(parts)
 
 
 def respondents_words(hyg, file_rows) -> str:
@@ -64,74 +48,27 @@ def respondents_words(hyg, file_rows) -> str:
     return body
 
 
+def _out_of_scale(hyg, w) -> str:
+    """Answers outside an item's scale, by respondent (``w``: an ``out_of_scale`` warning of ``hyg``)."""
+    who = respondents_words(hyg, w["file_rows"])
+    vals = ", ".join(f"{v:g}" for v in w["values"])
+    return pick(en=f"**Answers outside the scale** of {item_label(w['item'])} ({_scale(*w['scale'])}): {vals}, from "
+                   f"{who}; those respondents are excluded (if such a value means “no answer”, list it in "
+                   "`missing_codes`).",
+                zh=f"**超出量表的答案**：{item_label(w['item'])}（{_scale(*w['scale'])} 分）出现 {vals}，来自{who}；"
+                   "这些受访者已被排除（若该取值表示“未作答”，请列入 `missing_codes`）。")
+
+
 def hygiene_findings(hyg, items) -> str:
-    """Section 1 in words: respondents read and used, what was excluded and flagged (and what is done with the
-    flagged), the answer scales and where they come from, codes for "no answer", answers outside a scale by
-    item and respondent, the speeder limit and reverse-keyed items (``hyg``: :class:`crmlab.survey.HygieneReport`)."""
-    zh = _zh()
-    share = fmt_num(100 * hyg.rows_used / hyg.rows_in if hyg.rows_in else 0.0)
-    excluded = {k: v for k, v in hyg.excluded_by_reason.items() if v}
-    flagged = {k: v for k, v in hyg.flagged_by_reason.items() if v}
-    sep = "；" if zh else "; "
-    out = [TEXTS["findings_heading"][current_lang()] + ("" if zh else " ")]
-    if zh:
-        out.append(f"共读入 {hyg.rows_in:,} 名受访者，使用 {hyg.rows_used:,} 名（{share}%）。")
-        out.append("排除：" + sep.join(f"{term(k)} {v:,} 人" for k, v in excluded.items()) + "。" if excluded
-                   else "没有受访者被排除。")
-        if flagged:
-            out.append(f"{hyg.rows_flagged:,} 名受访者被标记但保留（" + sep.join(f"{term(k)} {v:,} 人" for k, v in flagged.items())
-                       + "）：这类作答模式也可能是真实的，因此以下模型包括他们，第 10 节给出不含他们的主要结果。")
-    else:
-        out.append(f"{hyg.rows_in:,} respondents read, {hyg.rows_used:,} used ({share}%).")
-        out.append("Excluded: " + sep.join(f"{term(k)}: {v:,}" for k, v in excluded.items()) + "." if excluded
-                   else "No respondent was excluded.")
-        if flagged:
-            out.append(f"{_people(hyg.rows_flagged)} {'is' if hyg.rows_flagged == 1 else 'are'} flagged and kept ("
-                       + sep.join(f"{term(k)}: {v:,}" for k, v in flagged.items())
-                       + "): such patterns can be genuine, so the models below use them, and section 10 repeats the "
-                         "headline results without them.")
-    out.append(pick(en=f"Answer scales: {scales_words(hyg.scales, hyg.scale_source, items)}.",
-                    zh=f"量表：{scales_words(hyg.scales, hyg.scale_source, items)}。"))
-    if any(hyg.scale_source.get(c) == "inferred" for c in items):
-        out.append(pick(en="Scales inferred from the answers (no codebook entry, no `scales`): check them in the "
-                           "appendix, and declare them with `scales` (e.g. `{item: [1, 5]}`) when an end of a scale "
-                           "was never chosen; the cut-offs of the overall items follow these scales.",
-                        zh="由作答推断的量表（编码表与参数 `scales` 均未给出）：请在附录中核对；若某一端的分值无人选择，"
-                           "请用 `scales` 声明（例如 `{题项: [1, 5]}`）；总体题项的分界值按这些量表确定。"))
-    coded = {c: n for c, n in hyg.recoded["missing_codes"].items() if n}
-    if coded:
-        words = sep.join(f"{item_label(c)} {n:,}" for c, n in coded.items())
-        out.append(pick(en=f"Codes for “no answer” (such as (跳过), -, N/A, 不适用 or `missing_codes`) set to missing "
-                           f"before reading the numbers: {words}.",
-                        zh=f"表示“未作答”的代码（如 (跳过)、-、N/A、不适用或 `missing_codes` 中的取值）在读取数值之前设为缺失："
-                           f"{words}。"))
-    for w in hyg.warnings:
-        if w["kind"] == "out_of_scale":
-            who = respondents_words(hyg, w["file_rows"])
-            vals = ", ".join(f"{v:g}" for v in w["values"])
-            out.append(pick(en=f"**Answers outside the scale** of {item_label(w['item'])} ({_scale(*w['scale'])}): "
-                               f"{vals}, from {who}; those respondents are excluded (if such a value means “no "
-                               "answer”, list it in `missing_codes`).",
-                            zh=f"**超出量表的答案**：{item_label(w['item'])}（{_scale(*w['scale'])} 分）出现 {vals}，"
-                               f"来自{who}；这些受访者已被排除（若该取值表示“未作答”，请列入 `missing_codes`）。"))
-        elif w["kind"] == "scale_unused":
-            lo, hi = w["observed"]
-            out.append(pick(en=f"Every answer to {item_label(w['item'])} lies between {lo:g} and {hi:g}, in the lower "
-                               f"half of its declared scale {_scale(*w['scale'])}: check that scale (`scales` or the "
-                               "codebook); on a wrong scale the cut-offs put every respondent in the lowest group.",
-                            zh=f"{item_label(w['item'])}的所有答案都在 {lo:g} 到 {hi:g} 之间，即所声明量表 "
-                               f"{_scale(*w['scale'])} 的下半部分：请核对该量表（`scales` 或编码表）；量表有误时，"
-                               "分界值会把所有受访者都归入最低的一组。"))
-        elif w["kind"] == "no_durations":
-            out.append(pick(en=f"No completion time could be read in `{w['column']}`: the speeder check is off.",
-                            zh=f"`{w['column']}` 列中没有可读的完成时间：未进行作答过快检查。"))
-    if hyg.min_duration is not None:
-        out.append(pick(en=f"Speeders: faster than {fmt_num(hyg.min_duration)} seconds.",
-                        zh=f"作答过快：用时少于 {fmt_num(hyg.min_duration)} 秒。"))
-    if hyg.recoded["reverse_items"]:
-        out.append(pick(en=f"Reverse-keyed items recoded: {names(hyg.recoded['reverse_items'], items=True)}.",
-                        zh=f"已反向计分的题项：{names(hyg.recoded['reverse_items'], items=True)}。"))
-    return out[0] + ("" if zh else " ").join(out[1:])
+    """Section 1 in words (:func:`crmlab.studies.common.hygiene.hygiene_findings`): respondents read and used, what
+    was excluded and flagged (and what is done with the flagged), the answer scales and where they come from,
+    codes for "no answer", answers outside a scale by item and respondent, the speeder limit and reverse-keyed
+    items (``hyg``: :class:`crmlab.survey.HygieneReport`)."""
+    return hygiene.hygiene_findings(
+        hyg, items, out_of_scale=_out_of_scale, repeated_in=("section 10", "第 10 节"), appendix=("the appendix", "附录"),
+        inferred_note=("the cut-offs of the overall items follow these scales", "总体题项的分界值按这些量表确定"),
+        wrong_scale=("on a wrong scale the cut-offs put every respondent in the lowest group",
+                     "量表有误时，分界值会把所有受访者都归入最低的一组"))
 
 
 def _points(lo, hi) -> str:
@@ -204,21 +141,13 @@ def _result_name(key: str) -> str:
                                          zh="完全满意者的不忠诚比例")}.get(key, key)
 
 
-def _flag_words(hyg) -> str:
-    flagged = {k: v for k, v in hyg.flagged_by_reason.items() if v}
-    if _zh():
-        return "；".join(f"{term(k)} {v:,} 人" for k, v in flagged.items())
-    return "; ".join(f"{term(k)}: {v:,}" for k, v in flagged.items())
-
-
 def flagged_findings(cmp, hyg, satisfaction: str, loyalty: str) -> str:
     """Section 10 in words (``cmp``: :func:`.steps.without_flagged`, None when nobody is flagged or too few
     remain): the key path and the R² of loyalty without the flagged respondents, and whether any headline
     result leaves its 95% interval."""
     if cmp is None:
         if hyg.rows_flagged == 0:
-            return pick(en="No respondent was flagged: every result above stands as it is.",
-                        zh="没有受访者被标记：以上结果无需对照。")
+            return nothing_flagged()
         return pick(en=f"Without the {_people(hyg.rows_flagged, 'flagged respondent')} too few remain to refit the "
                        "model.",
                     zh=f"去掉 {hyg.rows_flagged:,} 名被标记的受访者后，剩余人数不足以重新估计模型。")
@@ -245,9 +174,9 @@ def flagged_findings(cmp, hyg, satisfaction: str, loyalty: str) -> str:
                           "the conclusions do not depend on them.",
                        zh="所有主要结果都在全部受访者结果的 95% 置信区间之内：结论不取决于这些受访者。")
     if _zh():
-        return (f"**结果解读**：去掉 {n:,} 名被标记的受访者（{_flag_words(hyg)}）后，" + "，".join(x for x in (path, fit)
+        return (f"**结果解读**：去掉 {n:,} 名被标记的受访者（{flag_words(hyg)}）后，" + "，".join(x for x in (path, fit)
                                                                                   if x) + "。" + verdict)
-    return (f"**What the numbers say.** Without the {_people(n, 'flagged respondent')} ({_flag_words(hyg)}), "
+    return (f"**What the numbers say.** Without the {_people(n, 'flagged respondent')} ({flag_words(hyg)}), "
             + ", ".join(x for x in (path, fit) if x) + ". " + verdict)
 
 

@@ -14,6 +14,8 @@ import pandas as pd
 
 from crmlab.core.errors import DataError, ParameterError
 from crmlab.studies.loyalty.steps import minimum_sample
+from crmlab.survey import declared_scales as survey_scales
+from crmlab.survey import exclusions_table  # the table saved as hygiene_exclusions
 
 __all__ = ["LoyaltySurvey", "Cutoffs", "SCALE_SOURCES", "open_survey", "declared_scales", "clean", "data_record",
            "exclusions_table", "check_sample", "minimum_sample", "cutoffs", "derived_levels", "empty_groups",
@@ -103,13 +105,10 @@ def open_survey(data: str, model, satisfaction: str = "SAT", loyalty: str = "LOY
 # answer scales and hygiene (the checks of crmlab.survey, shared with study 2)
 # --------------------------------------------------------------------------
 def declared_scales(sv: LoyaltySurvey, scales: dict | None = None):
-    """The answer scale of each item that has one declared, and where it comes from: ``scales`` (item ->
-    [lowest, highest]) first, then the codebook. Items left out are inferred from the answers by the hygiene
-    step (:func:`crmlab.survey.answers.infer_scales`).
-
-    Returns
-    -------
-    (scales, sources): dicts item -> (lowest, highest) and item -> one of :data:`SCALE_SOURCES`.
+    """``(scales, sources)``: the answer scale (lowest, highest) of each item that has one declared, and where it
+    comes from (one of :data:`SCALE_SOURCES`), by :func:`crmlab.survey.declared_scales` on the model's and the
+    overall items: ``scales`` (item -> [lowest, highest]) first, then the codebook. Items left out are inferred
+    from the answers by the hygiene step (:func:`crmlab.survey.answers.infer_scales`).
 
     Raises
     ------
@@ -117,23 +116,7 @@ def declared_scales(sv: LoyaltySurvey, scales: dict | None = None):
         ``scales`` naming a column that is not an item of the model or an overall item, or a scale that is
         not [lowest, highest].
     """
-    scales = dict(scales or {})
-    unknown = [c for c in scales if c not in sv.items]
-    if unknown:
-        raise ParameterError(f"parameter 'scales' names {unknown}, which are not items of the model or the overall "
-                             f"items ({', '.join(sv.items)})")
-    out, src = {}, {}
-    for c, v in scales.items():
-        if not (isinstance(v, (list, tuple)) and len(v) == 2 and all(isinstance(x, (int, float)) for x in v)
-                and v[0] < v[1]):
-            raise ParameterError(f"parameter 'scales': the scale of {c!r} must be [lowest, highest], e.g. [1, 5]; "
-                                 f"got {v!r}")
-        out[c], src[c] = (float(v[0]), float(v[1])), "scales_parameter"
-    book = sv.codebook.scales() if sv.codebook is not None else {}
-    for c in sv.items:
-        if c not in out and c in book:
-            out[c], src[c] = tuple(float(v) for v in book[c]), "codebook"
-    return out, src
+    return survey_scales(sv.items, scales=scales, codebook=sv.codebook, what="items of the model or the overall items")
 
 
 def clean(sv: LoyaltySurvey, *, scales: dict | None = None, missing_codes=(), id_column: str | None = None,
@@ -167,21 +150,6 @@ def data_record(hyg, prep) -> dict:
     """The ``data`` entry of results.json: respondents read, used, and excluded for missing answers."""
     return {"respondents": int(hyg.rows_in), "used": int(prep.n_used),
             "dropped_missing": int(hyg.excluded_by_reason.get("missing", 0) + prep.n_dropped)}
-
-
-def exclusions_table(hyg) -> pd.DataFrame:
-    """The excluded and flagged rows as saved: ``file_row`` (1-based, the header is row 1), ``respondent``
-    (pseudonymised id, when there is an id column), ``reason``, ``action`` (excluded / flagged), ``detail``."""
-    from crmlab.core.privacy import pseudonymize
-
-    out = pd.concat([hyg.exclusions.assign(action="excluded"), hyg.flags.assign(action="flagged")],
-                    ignore_index=True).sort_values("file_row", kind="stable")
-    out = out[["file_row", "respondent", "reason", "action", "detail"]].reset_index(drop=True)
-    if out["respondent"].notna().any():
-        out["respondent"] = pseudonymize(out["respondent"], prefix="r_").where(out["respondent"].notna())
-    else:
-        out = out.drop(columns="respondent")
-    return out
 
 
 def check_sample(sv: LoyaltySurvey, hyg) -> str | None:

@@ -11,6 +11,7 @@ import pandas as pd
 from crmlab.report.fmt import fmt_num
 from crmlab.report.i18n import term
 from crmlab.report.narrative import readable
+from crmlab.studies.common.hygiene import hygiene_table
 from crmlab.studies.loyalty.text import chain_name, name, pair_name, path_name, score_label
 
 __all__ = [
@@ -162,9 +163,8 @@ def ipma_indicators(table: pd.DataFrame) -> pd.DataFrame:
     return _read(df[cols], words=["construct"])
 
 
-def hygiene(summary: pd.DataFrame) -> pd.DataFrame:
-    """:meth:`crmlab.survey.HygieneReport.summary`: reasons and what was done to them in words."""
-    return readable(summary, words=["action"], p_columns=(), index_words=True)
+#: :meth:`crmlab.survey.HygieneReport.summary`: reasons and what was done to them in words
+hygiene = hygiene_table
 
 
 def without_flagged(table: pd.DataFrame, rows=None) -> pd.DataFrame:

@@ -13,18 +13,22 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from crmlab.report.i18n import Catalog, current_lang, pick, term
+from crmlab.report.i18n import Catalog, pick, term
 from crmlab.report.narrative import md_escape
+from crmlab.studies.common import hygiene
+from crmlab.studies.common.words import join, label, name
 
 #: Display names of the study's columns and values ("en" only where English differs from the stable name).
-#: Shared terms (estimate, se, ci_low, ci_high, p, n, model) come from the report glossary.
+#: Shared terms (estimate, se, ci_low, ci_high, p, n, model) come from the report glossary; the survey hygiene's,
+#: the results without the flagged respondents' and the variables appendix's from :mod:`crmlab.studies.common`.
 TERMS: dict[str, dict[str, str]] = {
+    **hygiene.TERMS,
     # measurement
     "construct": {"zh": "构念"}, "items": {"zh": "题项数"}, "alpha": {"en": "Cronbach's α", "zh": "Cronbach's α"},
     "omega": {"en": "McDonald's ω", "zh": "McDonald's ω"}, "rho_c": {"en": "ρc (composite reliability)", "zh": "组合信度 ρc"},
     "ave": {"en": "AVE", "zh": "平均方差抽取量 AVE"}, "se": {"en": "SE", "zh": "标准误"},
     "ci_low": {"en": "95% CI, low", "zh": "置信区间下限"}, "ci_high": {"en": "95% CI, high", "zh": "置信区间上限"},
-    "item": {"zh": "题项"}, "loading": {"zh": "载荷"}, "weight": {"zh": "权重"}, "communality": {"zh": "共同度"},
+    "loading": {"zh": "载荷"}, "weight": {"zh": "权重"}, "communality": {"zh": "共同度"},
     "pair": {"zh": "构念对"}, "bootstrap_mean": {"en": "mean", "zh": "自助法均值"},
     # path tables
     "original": {"en": "estimate", "zh": "估计值"}, "t": {"zh": "t 值"}, "path": {"zh": "路径"},
@@ -88,37 +92,16 @@ TERMS: dict[str, dict[str, str]] = {
     "logvar_range": {"en": "95% permutation range (log variances)", "zh": "对数方差差的 95% 置换区间"},
     "p_logvar": {"en": "p (variances)", "zh": "p 值（方差）"}, "invariance": {"zh": "不变性"},
     "full": {"zh": "完全不变性"}, "partial": {"zh": "部分不变性"}, "none": {"zh": "不具备不变性"},
-    "interpretable": {"zh": "可解释"}, "yes": {"zh": "是"}, "no": {"zh": "否"},
+    "interpretable": {"zh": "可解释"},
     # IPMA
     "importance": {"zh": "重要性"}, "performance_0_100": {"en": "performance (0-100)", "zh": "绩效（0-100）"},
     "rescaled_weight": {"en": "rescaled weight", "zh": "换算后权重"},
     "negative_weight": {"en": "negative weight", "zh": "负权重"},
-    # survey hygiene (the checks of crmlab.survey, shared with study 2: the same words)
-    "reason": {"en": "reason", "zh": "原因"}, "action": {"en": "action", "zh": "处理"},
-    "example_rows": {"en": "example file rows", "zh": "示例（文件行号）"},
-    "file_row": {"en": "file row", "zh": "文件行号"}, "respondent": {"en": "respondent", "zh": "受访者"},
-    "detail": {"en": "detail", "zh": "详情"},
-    "non_numeric": {"en": "text, not a number", "zh": "非数值作答"},
-    "out_of_range": {"en": "outside the answer scale", "zh": "超出量表范围"},
-    "missing": {"en": "missing answer", "zh": "缺失作答"},
-    "duplicate": {"en": "repeated respondent id", "zh": "受访者编号重复"},
-    "straight_liner": {"en": "straight-liner", "zh": "直线作答"},
-    "speeder": {"en": "speeder", "zh": "作答过快"},
-    "same_answers": {"en": "same answers as an earlier respondent", "zh": "与先前受访者作答完全相同"},
-    "excluded": {"en": "excluded", "zh": "排除"}, "flagged": {"en": "flagged, kept", "zh": "标记并保留"},
-    "used": {"en": "used", "zh": "使用"}, "kept": {"en": "respondents used", "zh": "使用的受访者"},
-    "codebook": {"en": "codebook", "zh": "编码表"}, "scales_parameter": {"en": "parameter scales", "zh": "参数 scales"},
-    "inferred": {"en": "inferred from the answers", "zh": "由作答推断"},
-    # results with and without the flagged respondents (steps.without_flagged)
-    "result": {"en": "result", "zh": "结果"},
-    "with_flagged": {"en": "all respondents used", "zh": "全部使用的受访者"},
-    "without_flagged": {"en": "without the flagged", "zh": "去掉被标记者"},
-    "respondents": {"en": "respondents", "zh": "受访者人数"},
+    # results with and without the flagged respondents (steps.without_flagged; its other terms are shared)
     "interval_all": {"en": "95% interval (all respondents)", "zh": "95% 置信区间（全部受访者）"},
-    # the variables and constructs appendix (inputs.variables_table, inputs.constructs_table)
-    "variable": {"en": "variable", "zh": "变量"}, "label": {"en": "label", "zh": "名称"}, "role": {"en": "role", "zh": "角色"},
-    "scale": {"en": "answer scale", "zh": "量表"}, "scale_source": {"en": "scale from", "zh": "量表来源"},
-    "reverse": {"en": "reverse-keyed", "zh": "反向计分"}, "code": {"en": "code", "zh": "代码"},
+    # the variables and constructs appendix (inputs.variables_table, inputs.constructs_table; the columns
+    # it shares with study 2 are in crmlab.studies.common.hygiene.TERMS)
+    "code": {"en": "code", "zh": "代码"},
     "model_item": {"en": "item of the model", "zh": "模型题项"},
     "satisfaction_item": {"en": "overall satisfaction item", "zh": "总体满意度题项"},
     "loyalty_item": {"en": "overall loyalty item", "zh": "总体忠诚度题项"},
@@ -221,11 +204,8 @@ TEXTS: dict[str, dict[str, str]] = {
               "与绩效（0-100 的均值）。"},
 }
 
+TEXTS.update(hygiene.TEXTS)   # hygiene_summary
 TEXTS.update({
-    "hygiene_summary": {
-        "en": "Respondents excluded or flagged by each check (first check per respondent; file rows count the "
-              "header as row 1) and respondents used.",
-        "zh": "各项检查排除或标记的受访者人数（每人按第一个未通过的检查计；文件行号中标题行为第 1 行）与使用的受访者人数。"},
     "path_diagram": {
         "en": "The model as estimated by PLS: constructs (boxes; R² inside the explained ones) and paths (arrows) "
               "with their coefficients. Solid arrows and * mark paths whose 95% bootstrap interval excludes zero; "
@@ -252,10 +232,8 @@ CATALOG = Catalog("satisfaction_loyalty", terms=TERMS, texts=TEXTS,
 ARROW = " → "
 
 
-def name(code) -> str:
-    """A construct's, item's or value's name for a reader, plain (table cells, figure labels): its codebook
-    label in the report's language, else the code itself."""
-    return term(str(code))
+# name(code), imported above: a construct's, item's or value's name for a reader, plain (table cells, figure
+# labels): its codebook label in the report's language, else the code itself.
 
 
 def md_name(code) -> str:
@@ -263,21 +241,13 @@ def md_name(code) -> str:
     return md_escape(name(code))
 
 
-def item_label(code) -> str:
-    """An item inside a sentence: “label”, escaped."""
-    return f"“{md_name(code)}”"
+#: an item inside a sentence: “label”, escaped (:func:`crmlab.studies.common.words.label`)
+item_label = label
 
 
 def names(codes, *, md: bool = True, items: bool = False) -> str:
     """Several names for a sentence: ``a, b and c`` / ``a、b和c`` (items in quotes)."""
-    words = [item_label(c) if items else (md_name(c) if md else name(c)) for c in codes]
-    if not words:
-        return ""
-    if len(words) == 1:
-        return words[0]
-    if current_lang() == "zh":
-        return "、".join(words[:-1]) + "和" + words[-1]
-    return (", ".join(words[:-1]) + " and " + words[-1]) if len(words) > 2 else " and ".join(words)
+    return join(item_label(c) if items else (md_name(c) if md else name(c)) for c in codes)
 
 
 def path_name(key: str, *, md: bool = False) -> str:

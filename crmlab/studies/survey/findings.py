@@ -3,8 +3,9 @@ under the title (3-6, each with its interval and what to do about it) and the cl
 from __future__ import annotations
 
 from crmlab.report.fmt import fmt_ci, fmt_num
-from crmlab.report.i18n import current_lang, pick, term
+from crmlab.report.i18n import current_lang, pick
 from crmlab.report.narrative import pct
+from crmlab.studies.common.hygiene import flag_words, nothing_flagged
 from crmlab.studies.survey.sentences import r2_words
 from crmlab.studies.survey.text import label, labels
 
@@ -13,20 +14,12 @@ def _zh() -> bool:
     return current_lang() == "zh"
 
 
-def _flag_words(hyg) -> str:
-    flagged = {k: v for k, v in hyg.flagged_by_reason.items() if v}
-    if _zh():
-        return "；".join(f"{term(k)} {v:,} 人" for k, v in flagged.items())
-    return "; ".join(f"{term(k)}: {v:,}" for k, v in flagged.items())
-
-
 def flagged_findings(cmp, hyg) -> str:
     """The section "results without the flagged respondents" in words; ``cmp`` is
     :func:`.steps.without_flagged` (None when nothing is flagged or too few respondents remain)."""
     if cmp is None:
         if hyg.rows_flagged == 0:
-            return pick(en="No respondent was flagged: every result above stands as it is.",
-                        zh="没有受访者被标记：以上结果无需对照。")
+            return nothing_flagged()
         return pick(en=f"Without the {hyg.rows_flagged:,} flagged respondents too few remain to refit the models.",
                     zh=f"去掉 {hyg.rows_flagged:,} 名被标记的受访者后，剩余人数不足以重新估计模型。")
     t = cmp.table
@@ -39,7 +32,7 @@ def flagged_findings(cmp, hyg) -> str:
                  f"重点改进对象变为{labels(cand_b) if cand_b else '无'}（原为{labels(cand_a) if cand_a else '无'}）")
         verdict = ("主要结论不取决于这些受访者。" if top_a == top_b and cand_a == cand_b
                    else "结论随这些受访者而变：行动之前请先核查他们的作答。")
-        return (f"**结果解读**：去掉 {n:,} 名被标记的受访者（{_flag_words(hyg)}）后，R² 为 {r2b}（全部受访者为 {r2a}），"
+        return (f"**结果解读**：去掉 {n:,} 名被标记的受访者（{flag_words(hyg)}）后，R² 为 {r2b}（全部受访者为 {r2a}），"
                 f"{tops}，{cands}。{verdict}")
     tops = ("the top three drivers stay the same" if top_a == top_b
             else f"the top three drivers become {labels(top_b)} (instead of {labels(top_a)})")
@@ -48,7 +41,7 @@ def flagged_findings(cmp, hyg) -> str:
              f"(instead of {labels(cand_a) if cand_a else 'none'})")
     verdict = ("The headline conclusions do not depend on them." if top_a == top_b and cand_a == cand_b
                else "The conclusions move with them: check their answers before acting.")
-    return (f"**What the numbers say.** Without the {n:,} flagged respondents ({_flag_words(hyg)}), R² is {r2b} "
+    return (f"**What the numbers say.** Without the {n:,} flagged respondents ({flag_words(hyg)}), R² is {r2b} "
             f"(all respondents: {r2a}), {tops}, and {cands}. {verdict}")
 
 
@@ -102,9 +95,9 @@ def _flagged(cmp, hyg) -> str:
     same = cmp.top_drivers[0] == cmp.top_drivers[1]
     r2b = fmt_num(cmp.table.loc["r2", "without_flagged"])
     if _zh():
-        return (f"{hyg.rows_flagged:,} 名受访者被标记但保留（{_flag_words(hyg)}）；去掉他们后 R² 为 {r2b}，"
+        return (f"{hyg.rows_flagged:,} 名受访者被标记但保留（{flag_words(hyg)}）；去掉他们后 R² 为 {r2b}，"
                 + ("前三位驱动因素不变。" if same else "前三位驱动因素有变化：行动之前请先核查。"))
-    return (f"{hyg.rows_flagged:,} respondents are flagged and kept ({_flag_words(hyg)}); without them R² is {r2b} and "
+    return (f"{hyg.rows_flagged:,} respondents are flagged and kept ({flag_words(hyg)}); without them R² is {r2b} and "
             + ("the top three drivers are the same." if same else "the top three drivers change: check them first."))
 
 

@@ -9,8 +9,11 @@ import pandas as pd
 
 from crmlab.drivers import collinearity_level
 from crmlab.report.fmt import fmt_ci, fmt_num
-from crmlab.report.i18n import current_lang, pick, term
+from crmlab.report.i18n import current_lang, pick
 from crmlab.report.narrative import p_phrase, pct
+from crmlab.studies.common import hygiene
+from crmlab.studies.common.hygiene import scales_words  # noqa: F401 - the study's API
+from crmlab.studies.common.words import span as _scale
 from crmlab.studies.survey.text import label, labels
 
 
@@ -23,91 +26,27 @@ def _count(x) -> str:
     return fmt_num(x, 2) if abs(x) < 10 else f"{round(float(x)):,}"
 
 
-def _scale(lo, hi) -> str:
-    return f"{lo:g}-{hi:g}"
-
-
-def scales_words(scales: dict, sources: dict, items) -> str:
-    """The answer scales in words, grouped: ``1-10 for all 10 items (codebook)`` / ``1-5 for 3 items (inferred
-    from the answers) and 1-7 for “Overall satisfaction” (parameter scales)``."""
-    groups: dict = {}
-    for c in items:
-        groups.setdefault((tuple(scales[c]), sources.get(c, "inferred")), []).append(c)
-    parts = []
-    for ((lo, hi), src), cols in groups.items():
-        who = (pick(en=f"all {len(cols)} items", zh=f"全部 {len(cols)} 个题项均") if len(groups) == 1 and len(cols) > 1
-               else labels(cols) if len(cols) <= 3 else pick(en=f"{len(cols)} items", zh=f"{len(cols)} 个题项"))
-        parts.append(pick(en=f"{_scale(lo, hi)} for {who} (source: {term(src)})",
-                          zh=f"{who}为 {_scale(lo, hi)} 分（来源：{term(src)}）"))
-    return ("；" if _zh() else "; ").join(parts)
+def _out_of_scale(hyg, w) -> str:
+    """Answers outside an item's scale, by file row (``w``: an ``out_of_scale`` warning of ``hyg``)."""
+    rows = ", ".join(str(r) for r in w["file_rows"][:5]) + (" …" if len(w["file_rows"]) > 5 else "")
+    vals = ", ".join(f"{v:g}" for v in w["values"])
+    return pick(en=f"Answers outside the scale of {label(w['item'])} ({_scale(*w['scale'])}): {vals} at file rows "
+                   f"{rows}; those respondents are excluded.",
+                zh=f"{label(w['item'])}有超出量表（{_scale(*w['scale'])}）的答案：{vals}，位于文件第 {rows} 行；"
+                   "这些受访者已被排除。")
 
 
 def hygiene_findings(hyg, items) -> str:
-    """Section 1 (survey hygiene / 数据清洗) in words: rows read and used, what was excluded and flagged
-    (and what is done with the flagged), answer scales and where they come from, codes for "no answer",
-    answers outside a scale by item and file row, the speeder limit, reverse-keyed items.
-    ``hyg`` is :class:`crmlab.survey.HygieneReport`, ``items`` the items checked."""
-    zh = _zh()
-    share = fmt_num(100 * hyg.rows_used / hyg.rows_in if hyg.rows_in else 0.0)
-    excluded = {k: v for k, v in hyg.excluded_by_reason.items() if v}
-    flagged = {k: v for k, v in hyg.flagged_by_reason.items() if v}
-    sep = "；" if zh else "; "
-    if zh:
-        out = [f"**结果解读**：共读入 {hyg.rows_in:,} 名受访者，使用 {hyg.rows_used:,} 名（{share}%）。"]
-        out.append("排除：" + sep.join(f"{term(k)} {v:,} 人" for k, v in excluded.items()) + "。" if excluded
-                   else "没有受访者被排除。")
-        if flagged:
-            out.append(f"{hyg.rows_flagged:,} 名受访者被标记但保留（" + sep.join(f"{term(k)} {v:,} 人" for k, v in flagged.items())
-                       + "）：这类作答模式也可能是真实的，因此以下模型包括他们，“去掉被标记受访者的结果”一节给出不含他们的主要结果。")
-    else:
-        out = [f"**What the numbers say.** {hyg.rows_in:,} respondents read, {hyg.rows_used:,} used ({share}%)."]
-        out.append("Excluded: " + sep.join(f"{term(k)} {v:,}" for k, v in excluded.items()) + "." if excluded
-                   else "No respondent was excluded.")
-        if flagged:
-            out.append(f"{hyg.rows_flagged:,} respondents are flagged and kept ("
-                       + sep.join(f"{term(k)}: {v:,}" for k, v in flagged.items())
-                       + "): such patterns can be genuine, so the models below use them, and the section "
-                         "“Results without the flagged respondents” repeats the headline results without them.")
-    out.append(pick(en=f"Answer scales: {scales_words(hyg.scales, hyg.scale_source, items)}.",
-                    zh=f"量表：{scales_words(hyg.scales, hyg.scale_source, items)}。"))
-    guessed = [c for c in items if hyg.scale_source.get(c) == "inferred"]
-    if guessed:
-        out.append(pick(en="Scales inferred from the answers (no codebook entry, no `scales`): check them in the "
-                           "variables appendix, and declare them with `scales` (e.g. `{item: [1, 5]}`) when an end of "
-                           "a scale was never chosen.",
-                        zh="由作答推断的量表（编码表与参数 `scales` 均未给出）：请在附录“变量”中核对；若某一端的分值无人选择，"
-                           "请用 `scales` 声明（例如 `{题项: [1, 5]}`）。"))
-    coded = {c: n for c, n in hyg.recoded["missing_codes"].items() if n}
-    if coded:
-        words = sep.join(f"{label(c)} {n:,}" for c, n in coded.items())
-        out.append(pick(en=f"Codes for “no answer” (such as (跳过), -, N/A, 不适用 or `missing_codes`) set to missing "
-                           f"before reading the numbers: {words}.",
-                        zh=f"表示“未作答”的代码（如 (跳过)、-、N/A、不适用或 `missing_codes` 中的取值）在读取数值之前设为缺失：{words}。"))
-    for w in hyg.warnings:
-        if w["kind"] == "out_of_scale":
-            rows = ", ".join(str(r) for r in w["file_rows"][:5]) + (" …" if len(w["file_rows"]) > 5 else "")
-            vals = ", ".join(f"{v:g}" for v in w["values"])
-            out.append(pick(en=f"Answers outside the scale of {label(w['item'])} ({_scale(*w['scale'])}): {vals} at file "
-                               f"rows {rows}; those respondents are excluded.",
-                            zh=f"{label(w['item'])}有超出量表（{_scale(*w['scale'])}）的答案：{vals}，位于文件第 {rows} 行；"
-                               "这些受访者已被排除。"))
-        elif w["kind"] == "scale_unused":
-            lo, hi = w["observed"]
-            out.append(pick(en=f"Every answer to {label(w['item'])} lies between {lo:g} and {hi:g}, in the lower half of "
-                               f"its declared scale {_scale(*w['scale'])}: check that scale (`scales` or the codebook); "
-                               "on a wrong scale the top-2-box share is 0%.",
-                            zh=f"{label(w['item'])}的所有答案都在 {lo:g} 到 {hi:g} 之间，即所声明量表 {_scale(*w['scale'])} "
-                               "的下半部分：请核对该量表（`scales` 或编码表）；量表有误时高分两档占比为 0%。"))
-        elif w["kind"] == "no_durations":
-            out.append(pick(en=f"No completion time could be read in `{w['column']}`: the speeder check is off.",
-                            zh=f"`{w['column']}` 列中没有可读的完成时间：未进行作答过快检查。"))
-    if hyg.min_duration is not None:
-        out.append(pick(en=f"Speeders: faster than {fmt_num(hyg.min_duration)} seconds.",
-                        zh=f"作答过快：用时少于 {fmt_num(hyg.min_duration)} 秒。"))
-    if hyg.recoded["reverse_items"]:
-        out.append(pick(en=f"Reverse-keyed items recoded: {labels(hyg.recoded['reverse_items'])}.",
-                        zh=f"已反向计分的题项：{labels(hyg.recoded['reverse_items'])}。"))
-    return ("" if zh else " ").join(out)
+    """Section 1 (survey hygiene / 数据清洗) in words (:func:`crmlab.studies.common.hygiene.hygiene_findings`):
+    rows read and used, what was excluded and flagged (and what is done with the flagged), answer scales and
+    where they come from, codes for "no answer", answers outside a scale by item and file row, the speeder
+    limit, reverse-keyed items. ``hyg`` is :class:`crmlab.survey.HygieneReport`, ``items`` the items checked."""
+    return hygiene.hygiene_findings(
+        hyg, items, out_of_scale=_out_of_scale,
+        repeated_in=("the section “Results without the flagged respondents”", "“去掉被标记受访者的结果”一节"),
+        appendix=("the variables appendix", "附录“变量”"),
+        wrong_scale=("on a wrong scale the top-2-box share is 0%", "量表有误时高分两档占比为 0%"),
+        colon=False, singular=False)
 
 
 def small_sample(n: int, p: int) -> str:

@@ -13,6 +13,8 @@ from crmlab.core import datasets
 from crmlab.core.errors import DataError, ParameterError
 from crmlab.drivers import check_weights
 from crmlab.survey import clean_survey
+from crmlab.survey import declared_scales as survey_scales
+from crmlab.survey import exclusions_table  # noqa: F401 - the table saved as hygiene_exclusions
 from crmlab.survey_models import compare_models, fit_ols
 from crmlab.weighting import load_margins, rake, weight_diagnostics, weighted_vs_unweighted
 
@@ -100,7 +102,8 @@ SCALE_SOURCES = ("scales_parameter", "scale_min/scale_max", "codebook", "nps_sca
 
 
 def declared_scales(sv: Survey, scales: dict | None = None, scale_min=None, scale_max=None):
-    """The answer scale of each item that has one declared, and where it comes from.
+    """The answer scale of each item that has one declared, and where it comes from
+    (:func:`crmlab.survey.declared_scales`).
 
     In order: ``scales`` (item -> [lowest, highest]), then ``scale_min``/``scale_max`` for every rated
     item, then the codebook; the NPS item is always 0-10. Items left out are inferred from the answers
@@ -115,33 +118,9 @@ def declared_scales(sv: Survey, scales: dict | None = None, scale_min=None, scal
     ParameterError
         ``scales`` naming a column that is not a survey item, or a scale that is not [lowest, highest].
     """
-    scales = dict(scales or {})
-    unknown = [c for c in scales if c not in sv.check_items]
-    if unknown:
-        raise ParameterError(f"parameter 'scales' names {unknown}, which are not the outcome, a driver or the NPS "
-                             f"item ({', '.join(sv.check_items)})")
-    out, src = {}, {}
-    for c, v in scales.items():
-        if not (isinstance(v, (list, tuple)) and len(v) == 2 and all(isinstance(x, (int, float)) for x in v)
-                and v[0] < v[1]):
-            raise ParameterError(f"parameter 'scales': the scale of {c!r} must be [lowest, highest], e.g. [1, 5]; "
-                                 f"got {v!r}")
-        out[c], src[c] = (float(v[0]), float(v[1])), "scales_parameter"
-    if (scale_min is None) != (scale_max is None):
-        raise ParameterError("give both 'scale_min' and 'scale_max', or neither (per-item scales: 'scales')")
-    if scale_min is not None and not scale_min < scale_max:
-        raise ParameterError(f"parameter 'scale_min' ({scale_min}) must be below 'scale_max' ({scale_max})")
-    book = sv.codebook.scales() if sv.codebook is not None else {}
-    for c in sv.items:
-        if c in out:
-            continue
-        if scale_min is not None:
-            out[c], src[c] = (float(scale_min), float(scale_max)), "scale_min/scale_max"
-        elif c in book:
-            out[c], src[c] = tuple(float(v) for v in book[c]), "codebook"
-    if sv.nps_item and sv.nps_item not in out:
-        out[sv.nps_item], src[sv.nps_item] = (0.0, 10.0), "nps_scale"
-    return out, src
+    return survey_scales(sv.items, scales=scales, scale_min=scale_min, scale_max=scale_max, codebook=sv.codebook,
+                         fixed={sv.nps_item: ((0.0, 10.0), "nps_scale")} if sv.nps_item else None,
+                         what="the outcome, a driver or the NPS item")
 
 
 def reverse_keyed(sv: Survey, reverse_items=()) -> list[str]:
@@ -187,22 +166,6 @@ def check_sample(sv: Survey, hyg) -> None:
                         f"({hyg.rows_in - n:,} excluded by the hygiene checks). A regression on {p} drivers needs at "
                         f"least {p + 2} respondents, and about 10-20 per driver ({10 * p:,}-{20 * p:,}) for stable "
                         "results: give more respondents (parameter 'data') or fewer drivers (parameter 'drivers')")
-
-
-def exclusions_table(hyg) -> pd.DataFrame:
-    """The excluded and the flagged rows of a :class:`crmlab.survey.HygieneReport` as saved: ``file_row``
-    (1-based, the header is row 1), ``respondent`` (pseudonymised id, when there is an id column),
-    ``reason``, ``action`` (excluded / flagged) and ``detail``."""
-    from crmlab.core.privacy import pseudonymize
-
-    out = pd.concat([hyg.exclusions.assign(action="excluded"), hyg.flags.assign(action="flagged")],
-                    ignore_index=True).sort_values("file_row", kind="stable")
-    out = out[["file_row", "respondent", "reason", "action", "detail"]].reset_index(drop=True)
-    if out["respondent"].notna().any():
-        out["respondent"] = pseudonymize(out["respondent"], prefix="r_").where(out["respondent"].notna())
-    else:
-        out = out.drop(columns="respondent")
-    return out
 
 
 def improvement_candidates(ipm: pd.DataFrame) -> list[str]:

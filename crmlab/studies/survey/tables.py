@@ -7,17 +7,13 @@ import pandas as pd
 from crmlab.report.fmt import fmt_num
 from crmlab.report.i18n import term
 from crmlab.report.narrative import pct, readable
+from crmlab.studies.common.hygiene import hygiene_table  # noqa: F401 - the hygiene summary for a reader
 from crmlab.studies.survey.text import name
 
 
 def plain_table(df: pd.DataFrame) -> pd.DataFrame:
     """Numbers to 3 significant digits, names in the current language (no p-value columns)."""
     return readable(df, p_columns=(), index_words=True)
-
-
-def hygiene_table(summary: pd.DataFrame) -> pd.DataFrame:
-    """:meth:`crmlab.survey.HygieneReport.summary`: reasons and what was done to them in words."""
-    return readable(summary, words=["action"], p_columns=(), index_words=True)
 
 
 def top_box_table(tb: pd.DataFrame) -> pd.DataFrame:

@@ -14,27 +14,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from crmlab.report.i18n import Catalog, current_lang, pick, term
-from crmlab.report.narrative import md_escape
+from crmlab.report.i18n import Catalog, pick
+from crmlab.studies.common import hygiene
+from crmlab.studies.common.words import join, label, name  # noqa: F401 - name: the study's API (tables, plots)
 
 #: display names of columns and values in both languages
 TERMS: dict[str, dict[str, str]] = {
-    # hygiene: columns, reasons (crmlab.survey.REASONS), what was done, the kept rows
-    "reason": {"en": "reason", "zh": "原因"}, "action": {"en": "action", "zh": "处理"},
-    "example_rows": {"en": "example file rows", "zh": "示例（文件行号）"},
-    "file_row": {"en": "file row", "zh": "文件行号"}, "respondent": {"en": "respondent", "zh": "受访者"},
-    "detail": {"en": "detail", "zh": "详情"},
-    "non_numeric": {"en": "text, not a number", "zh": "非数值作答"},
-    "out_of_range": {"en": "outside the answer scale", "zh": "超出量表范围"},
-    "missing": {"en": "missing answer", "zh": "缺失作答"},
-    "duplicate": {"en": "repeated respondent id", "zh": "受访者编号重复"},
-    "straight_liner": {"en": "straight-liner", "zh": "直线作答"},
-    "speeder": {"en": "speeder", "zh": "作答过快"},
-    "same_answers": {"en": "same answers as an earlier respondent", "zh": "与先前受访者作答完全相同"},
-    "excluded": {"en": "excluded", "zh": "排除"}, "flagged": {"en": "flagged, kept", "zh": "标记并保留"},
-    "used": {"en": "used", "zh": "使用"}, "kept": {"en": "respondents used", "zh": "使用的受访者"},
+    # the hygiene's terms, the results without the flagged respondents' and the variables appendix's columns
+    **hygiene.TERMS,
     # descriptives
-    "item": {"en": "item", "zh": "题项"}, "top2box": {"en": "top-2-box", "zh": "高分两档占比"},
+    "top2box": {"en": "top-2-box", "zh": "高分两档占比"},
     "bottom2box": {"en": "bottom-2-box", "zh": "低分两档占比"},
     "mean_0_100": {"en": "mean (0-100)", "zh": "均值（换算为 0-100）"},
     # Net Promoter Score
@@ -58,7 +47,7 @@ TERMS: dict[str, dict[str, str]] = {
     "all at median": {"en": "every driver at its median", "zh": "所有驱动因素取中位数"},
     "all at 75th pct": {"en": "every driver at its 75th percentile", "zh": "所有驱动因素取第 75 百分位"},
     # weights
-    "variable": {"en": "variable", "zh": "变量"}, "sample_share": {"en": "sample share", "zh": "样本占比"},
+    "sample_share": {"en": "sample share", "zh": "样本占比"},
     "target_share": {"en": "target share", "zh": "总体目标占比"},
     "weighted_share": {"en": "weighted share", "zh": "加权后占比"}, "unweighted": {"en": "unweighted", "zh": "未加权"},
     "weighted": {"en": "weighted", "zh": "加权"}, "shift": {"en": "shift", "zh": "变化"},
@@ -88,32 +77,20 @@ TERMS: dict[str, dict[str, str]] = {
     "share_pct_within": {"en": "share of R² (%), within respondent", "zh": "占 R² 比例 (%)，受访者内标准化"},
     "rank_within": {"en": "rank, within respondent", "zh": "排名，受访者内标准化"},
     "rank_change": {"en": "rank change", "zh": "排名变化"},
-    # results with and without the flagged respondents (steps.without_flagged)
-    "result": {"en": "result", "zh": "结果"},
-    "with_flagged": {"en": "all respondents used", "zh": "全部使用的受访者"},
-    "without_flagged": {"en": "without the flagged", "zh": "去掉被标记者"},
-    "respondents": {"en": "respondents", "zh": "受访者人数"},
+    # results with and without the flagged respondents (steps.without_flagged; its other terms are shared)
     "r2": {"en": "R² explained by the drivers", "zh": "驱动因素解释的 R²"},
     "ols_r2": {"en": "OLS R²", "zh": "OLS 的 R²"},
     "outcome_mean": {"en": "mean of the outcome", "zh": "结果变量均值"},
     "outcome_top2box": {"en": "top-2-box of the outcome", "zh": "结果变量的高分两档占比"},
-    # the variables appendix (steps.variables_table)
-    "label": {"en": "label", "zh": "名称"}, "role": {"en": "role", "zh": "角色"},
-    "scale": {"en": "answer scale", "zh": "量表"}, "scale_source": {"en": "scale from", "zh": "量表来源"},
-    "reverse": {"en": "reverse-keyed", "zh": "反向计分"},
+    # the variables appendix (steps.variables_table; its other columns and scale sources are shared)
     "outcome": {"en": "outcome", "zh": "结果变量"}, "nps_item": {"en": "recommendation (NPS)", "zh": "推荐意愿（NPS）"},
-    "codebook": {"en": "codebook", "zh": "编码表"}, "scales_parameter": {"en": "parameter scales", "zh": "参数 scales"},
     "scale_min/scale_max": {"en": "parameters scale_min/scale_max", "zh": "参数 scale_min/scale_max"},
-    "inferred": {"en": "inferred from the answers", "zh": "由作答推断"}, "nps_scale": {"en": "NPS (0-10)", "zh": "NPS（0-10）"},
-    "yes": {"en": "yes", "zh": "是"}, "no": {"en": "no", "zh": "否"},
+    "nps_scale": {"en": "NPS (0-10)", "zh": "NPS（0-10）"},
 }
 
 #: captions (keyed by the saved table or figure) and figure labels; {outcome} and {segment} are names
 TEXTS: dict[str, dict[str, str]] = {
-    "hygiene_summary": {
-        "en": "Respondents excluded or flagged by each check (first check per respondent; file rows count the "
-              "header as row 1) and respondents used.",
-        "zh": "各项检查排除或标记的受访者人数（每人按第一个未通过的检查计；文件行号中标题行为第 1 行）与使用的受访者人数。"},
+    **hygiene.TEXTS,   # hygiene_summary
     "item_distributions": {
         "en": "Share of answers at each point of the item's scale; answers in the lower half of the scale to the "
               "left of zero.",
@@ -193,27 +170,13 @@ CATALOG = Catalog("survey_regression", terms=TERMS, texts=TEXTS,
                   narrative=Path(__file__).with_name("narrative.yaml"))
 
 
-def name(code) -> str:
-    """An item's name for a reader, plain (for figures and table cells): its codebook label in the report's
-    language, else the column name."""
-    return term(str(code))
-
-
-def label(code) -> str:
-    """An item's name inside a sentence or caption (Markdown): “label”, escaped (``~`` and ``_`` show as typed)."""
-    return f"“{md_escape(name(code))}”"
+# name(code) and label(code), imported above: an item's name for a reader, plain (figures and table cells) and
+# inside a sentence or caption (“label”, escaped): its codebook label in the report's language, else the column.
 
 
 def labels(codes) -> str:
     """Several names for a sentence: “a”, “b” and “c” / “a”、“b”和“c”."""
-    words = [label(c) for c in codes]
-    if not words:
-        return ""
-    if len(words) == 1:
-        return words[0]
-    if current_lang() == "zh":
-        return "、".join(words[:-1]) + "和" + words[-1]
-    return (", ".join(words[:-1]) + " and " + words[-1]) if len(words) > 2 else " and ".join(words)
+    return join(label(c) for c in codes)
 
 
 def bootstrap_words(kda) -> dict[str, str]:
