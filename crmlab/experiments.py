@@ -20,6 +20,7 @@ import pandas as pd
 from scipy import stats
 
 from crmlab.core.errors import DataError, ParameterError, file_rows
+from crmlab.core.levels import alpha_of as _alpha
 from crmlab.experiment_design import (  # noqa: F401  (design functions, re-exported)
     POWER,
     cohens_h,
@@ -56,14 +57,6 @@ __all__ = [
     "srm_test",
     "welch_ci",
 ]
-
-
-def _alpha(level):
-    """``1 - level`` for a confidence ``level`` in (0, 1), rounded to 12 decimals so that
-    ``level = 1 - alpha`` gives back ``alpha`` exactly (0.95 -> 0.05, not 0.050000000000000044)."""
-    if not 0 < level < 1:
-        raise ParameterError(f"level must be a confidence level in (0, 1), got {level!r}")
-    return round(1.0 - level, 12)
 
 
 # --------------------------------------------------------------------------- checks

@@ -15,6 +15,7 @@ import pandas as pd
 from scipy import stats
 
 from crmlab.core.errors import ConvergenceError, DataError, ParameterError, file_rows
+from crmlab.core.levels import alpha_of as _alpha
 
 __all__ = [
     "CoxResult",
@@ -28,14 +29,6 @@ __all__ = [
     "rmst",
     "rmst_difference",
 ]
-
-
-def _alpha(level):
-    """``1 - level`` for a confidence ``level`` in (0, 1), rounded to 12 decimals so that
-    ``level = 1 - alpha`` gives back ``alpha`` exactly."""
-    if not 0 < level < 1:
-        raise ParameterError(f"level must be a confidence level in (0, 1), got {level!r}")
-    return round(1.0 - level, 12)
 
 
 # --------------------------------------------------------------------------- validation

@@ -22,6 +22,7 @@ from sklearn.model_selection import StratifiedKFold
 from threadpoolctl import threadpool_limits
 
 from crmlab.core.errors import DataError, ParameterError
+from crmlab.core.levels import alpha_of as _alpha
 
 __all__ = [
     "LEARNERS",
@@ -37,14 +38,6 @@ __all__ = [
     "qini_curve",
     "qini_summary",
 ]
-
-
-def _alpha(level):
-    """``1 - level`` for a confidence ``level`` in (0, 1), rounded to 12 decimals so that
-    ``level = 1 - alpha`` gives back ``alpha`` exactly."""
-    if not 0 < level < 1:
-        raise ParameterError(f"level must be a confidence level in (0, 1), got {level!r}")
-    return round(1.0 - level, 12)
 
 
 def _sklearn_seed(seed):

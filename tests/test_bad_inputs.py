@@ -323,6 +323,7 @@ def study_run(tmp_path_factory):
 
 
 @pytest.mark.slow
+@pytest.mark.xdist_group("bad_inputs")  # one worker runs the shared study run once
 @pytest.mark.parametrize("case", IN_STUDY, ids=[c.id for c in IN_STUDY])
 def test_found_in_the_study_and_explained_without_a_traceback(case: Case, study_run):
     out, proc, by_name = study_run

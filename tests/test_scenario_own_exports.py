@@ -28,7 +28,7 @@ from tests.conftest import ROOT, crmlab_cli
 from tests.test_experiments_notebook import COUPON, QUICK
 from tests.test_study_customers_data import shop_export, write_export
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("scenario")]  # one worker runs the four studies once
 
 ECSI_ZH = {**{f"imag{i}": f"形象{i}" for i in range(1, 6)}, **{f"sat{i}": f"满意{i}" for i in range(1, 5)},
            **{f"loy{i}": f"忠诚{i}" for i in range(1, 5)}}

@@ -5,18 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from crmlab.core.errors import DataError, ParameterError
 from crmlab.survey.answers import infer_scales
-
-
-def _check_items(df: pd.DataFrame, items, what: str = "item") -> list:
-    items = list(items)
-    if not items:
-        raise ParameterError(f"no {what}s given")
-    missing = [c for c in items if c not in df.columns]
-    if missing:
-        raise DataError(f"{what}(s) {missing} not in the data (columns: {list(df.columns)[:20]})")
-    return items
+from crmlab.survey.hygiene import _check_items
 
 
 def _w(df, weights):
