@@ -166,7 +166,7 @@ def check_experiment(df, arm_col, control, outcomes=(), binary=None, *, arms=Non
             bad = np.flatnonzero(~y.isin([0, 1]).to_numpy())
             if bad.size:
                 raise DataError(f"{source}: outcome {col!r} is declared binary but holds "
-                                f"{list(y.iloc[bad[:5]])} at {file_rows(bad)} (expected 0/1)")
+                                f"{list(dict.fromkeys(y.iloc[bad]))[:5]} at {file_rows(bad)} (expected 0/1)")
     return list(arms)
 
 

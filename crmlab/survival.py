@@ -71,8 +71,8 @@ def encode_event(values, *, event_values=None, censor_values=None, column="event
         keys = s.map(_key)
         bad = np.flatnonzero(~keys.isin(set(YES_VALUES) | set(NO_VALUES)).to_numpy())
         raise DataError(f"{where}event column {column!r} holds labels that are neither recognised event nor "
-                        f"censoring labels ({known}): {list(s.iloc[bad[:5]])} at {file_rows(bad)}; name them "
-                        "with the parameters event_values and censor_values")
+                        f"censoring labels ({known}): {list(dict.fromkeys(s.iloc[bad]))[:5]} at {file_rows(bad)}; "
+                        "name them with the parameters event_values and censor_values")
     ev = {_key(v) for v in (event_values or ())}
     ce = {_key(v) for v in (censor_values or ())}
     both = ev & ce
@@ -87,8 +87,8 @@ def encode_event(values, *, event_values=None, censor_values=None, column="event
         bad = np.flatnonzero(~ok)
         declared_ev, declared_ce = [str(v) for v in event_values or ()], [str(v) for v in censor_values or ()]
         raise DataError(f"{where}event column {column!r} holds values other than the declared event {declared_ev} "
-                        f"and censoring {declared_ce} labels: {list(s.iloc[bad[:5]])} at {file_rows(bad)} "
-                        "(parameters event_values and censor_values)")
+                        f"and censoring {declared_ce} labels: {list(dict.fromkeys(s.iloc[bad]))[:5]} at "
+                        f"{file_rows(bad)} (parameters event_values and censor_values)")
     return keys.isin(ev).astype(int).to_numpy()
 
 

@@ -228,7 +228,7 @@ def bad_rows_error(what: str, source, n: int, *, examples=(), rows: str = "", hi
 
     ``examples`` are values of the column at fault (never a customer id: quote ids through
     :func:`crmlab.core.privacy.pseudonymize`)."""
-    shown = ", ".join(repr(str(v)) for v in list(examples)[:5])
+    shown = ", ".join(repr(v) for v in list(dict.fromkeys(str(v) for v in examples))[:5])  # distinct values
     return DataError(f"{n:,} row(s) of {_source_name(source)} have {what}" + (f" ({rows})" if rows else "")
                      + (f"; e.g. {shown}" if shown else "") + (f". {hint}" if hint else ""))
 

@@ -167,7 +167,7 @@ def _outcome(df, col, file, *, declared_binary: bool, extra: dict):
     if declared_binary:
         bad = _unrecognised(y, extra)
         raise DataError(f"{file}: outcome {col!r} is declared binary (parameter binary_outcomes) but holds "
-                        f"{list(y.iloc[bad[:5]])} at {file_rows(bad)}; a yes/no outcome is read from 1/0, 是/否, "
+                        f"{list(dict.fromkeys(y.iloc[bad]))[:5]} at {file_rows(bad)}; a yes/no outcome is read from 1/0, 是/否, "
                         "yes/no, Y/N or true/false, and other answers can be named with the parameter outcome_values")
     x = _numbers(y)
     if x is None:

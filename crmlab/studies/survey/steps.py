@@ -166,6 +166,11 @@ def check_sample(sv: Survey, hyg) -> None:
                         f"({hyg.rows_in - n:,} excluded by the hygiene checks). A regression on {p} drivers needs at "
                         f"least {p + 2} respondents, and about 10-20 per driver ({10 * p:,}-{20 * p:,}) for stable "
                         "results: give more respondents (parameter 'data') or fewer drivers (parameter 'drivers')")
+    y = hyg.data[sv.outcome].dropna()
+    if y.nunique() < 2:
+        raise DataError(f"{sv.file}: the outcome {sv.outcome!r} (parameter 'outcome') has the same answer "
+                        f"({y.iloc[0]:g}) from all {n:,} usable respondents: there is nothing for the drivers to "
+                        "explain; choose another outcome item")
 
 
 def improvement_candidates(ipm: pd.DataFrame) -> list[str]:
