@@ -40,20 +40,45 @@ def crmlab_cli(*args: str, cwd: Path | None = None, timeout: int = 600):
                           timeout=timeout, env=env)
 
 
+def once_per_session(tmp_path_factory, name: str, make):
+    """``make(folder)`` computed once per test run, also when pytest-xdist spreads the tests over workers
+    (each worker has its own session): the first worker to ask computes it in a folder all workers share,
+    the others wait on a lock and read the pickled value. A failure is not kept (the next one to ask tries
+    again and fails the same way)."""
+    import fcntl
+    import pickle
+    import shutil
+
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent
+    done = root / f"{name}.pickle"
+    with open(root / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if done.is_file():
+            return pickle.loads(done.read_bytes())
+        folder = root / name
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir()
+        value = make(folder)
+        done.write_bytes(pickle.dumps(value))
+        return value
+
+
 @pytest.fixture(scope="session")
 def quick_runs(tmp_path_factory):
     """Every study with its quick parameters, run twice by ``crmlab run`` (shared by several test modules);
     the first run also prints every report to PDF."""
-    base = tmp_path_factory.mktemp("studies")
-    procs = [crmlab_cli("run", "--quick", "--out", str(base / f"run{i}"), "--no-progress", *(["--pdf"] if i == 1 else []),
-                        timeout=1500)
-             for i in (1, 2)]
-    return base, procs
+    def make(base):
+        return base, [crmlab_cli("run", "--quick", "--out", str(base / f"run{i}"), "--no-progress",
+                                 *(["--pdf"] if i == 1 else []), timeout=1500) for i in (1, 2)]
+    return once_per_session(tmp_path_factory, "studies", make)
 
 
 @pytest.fixture(scope="session")
 def quick_run_zh(tmp_path_factory):
     """Every study with its quick parameters in Chinese (``-p lang=zh``)."""
-    out = tmp_path_factory.mktemp("studies_zh") / "zh"
-    proc = crmlab_cli("run", "--quick", "-p", "lang=zh", "--out", str(out), "--no-progress", timeout=1500)
-    return out, proc
+    def make(base):
+        out = base / "zh"
+        return out, crmlab_cli("run", "--quick", "-p", "lang=zh", "--out", str(out), "--no-progress", timeout=1500)
+    return once_per_session(tmp_path_factory, "studies_zh", make)

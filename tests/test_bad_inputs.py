@@ -23,7 +23,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from tests.conftest import ROOT, crmlab_cli
+from tests.conftest import ROOT, crmlab_cli, once_per_session
 
 NB = ROOT / "notebooks"
 SURVEY = ROOT / "data" / "customersat" / "customer_sat.csv"
@@ -304,8 +304,12 @@ IN_STUDY: list[Case] = [
 
 @pytest.fixture(scope="module")
 def study_run(tmp_path_factory):
-    """Every IN_STUDY case as one entry of a studies file, run by one ``crmlab run`` (quick parameters)."""
-    base = tmp_path_factory.mktemp("bad")
+    """Every IN_STUDY case as one entry of a studies file, run by one ``crmlab run`` (quick parameters), once
+    per test run."""
+    return once_per_session(tmp_path_factory, "bad_inputs", _run_cases)
+
+
+def _run_cases(base: Path):
     studies = {s["name"]: s for s in yaml.safe_load((NB / "studies.yaml").read_text(encoding="utf-8"))["studies"]}
     entries = []
     for case in IN_STUDY:

@@ -24,7 +24,7 @@ from crmlab import clv, experiments
 from crmlab import transactions as tr
 from crmlab.core import datasets
 from crmlab.sem import PLSPM
-from tests.conftest import ROOT, crmlab_cli
+from tests.conftest import ROOT, crmlab_cli, once_per_session
 from tests.test_experiments_notebook import COUPON, QUICK
 from tests.test_study_customers_data import shop_export, write_export
 
@@ -99,7 +99,10 @@ def _coupon_export(tmp):
 
 @pytest.fixture(scope="module")
 def scenario(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("own")
+    return once_per_session(tmp_path_factory, "own_exports", _run_scenario)
+
+
+def _run_scenario(tmp):
     quick = {s["name"]: s.get("quick", {}) for s in
              yaml.safe_load((ROOT / "notebooks" / "studies.yaml").read_text(encoding="utf-8"))["studies"]}
     built = {"satisfaction_loyalty": (_loyalty_export(tmp), "01_satisfaction_loyalty.ipynb"),
