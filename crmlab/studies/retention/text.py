@@ -24,7 +24,7 @@ TERMS: dict[str, dict[str, str]] = {
     # design
     "outcome": {"en": "outcome", "zh": "结果变量"}, "effect": {"en": "effect", "zh": "效应"},
     "n_per_arm": {"en": "customers per arm", "zh": "每组客户数"}, "n_total": {"en": "customers in all", "zh": "客户总数"},
-    "rate": {"en": "rate", "zh": "比率"}, "mean": {"en": "mean", "zh": "均值"},
+    "rate": {"en": "rate", "zh": "比率"},
     # randomisation checks
     "arm": {"en": "arm", "zh": "分组"}, "observed": {"en": "observed", "zh": "实际数"},
     "expected": {"en": "expected", "zh": "期望数"}, "share_observed": {"en": "observed share", "zh": "实际占比"},
@@ -41,9 +41,9 @@ TERMS: dict[str, dict[str, str]] = {
     "segment_variable": {"en": "segmented by", "zh": "细分变量"},
     "segment_level": {"en": "customer segment", "zh": "细分群体"},
     "effect_ci": {"en": "effect [CI]", "zh": "效应 [置信区间]"},
-    "estimate": {"en": "estimate", "zh": "估计值"}, "se": {"en": "SE", "zh": "标准误"}, "p": {"en": "p", "zh": "p 值"},
+    "se": {"en": "SE", "zh": "标准误"},
     "ci_low": {"en": "CI low", "zh": "置信区间下限"}, "ci_high": {"en": "CI high", "zh": "置信区间上限"},
-    "n": {"en": "customers", "zh": "客户数"}, "z": {"en": "z", "zh": "z 值"},
+    "n": {"en": "customers", "zh": "客户数"},
     # uplift and policy
     "learner": {"en": "learner", "zh": "学习器"}, "auuc": {"en": "AUUC", "zh": "AUUC"},
     "qini_random": {"en": "random targeting", "zh": "随机投放面积"},
@@ -70,7 +70,7 @@ TERMS: dict[str, dict[str, str]] = {
     "cumulative_gain": {"en": "churners caught", "zh": "累计捕获率"},
     "customer": {"en": "customer (pseudonym)", "zh": "客户（假名）"}, "p_churn": {"en": "P(churn)", "zh": "流失概率"},
     "value": {"en": "value at stake", "zh": "客户价值"}, "value_at_risk": {"en": "value at risk", "zh": "风险价值"},
-    "rank": {"en": "rank", "zh": "排名"}, "lift_ratio": {"en": "lift (x average)", "zh": "提升度（倍）"},
+    "lift_ratio": {"en": "lift (x average)", "zh": "提升度（倍）"},
     # values of the result tables
     "binary": {"en": "yes/no", "zh": "是/否"}, "continuous": {"en": "amount", "zh": "数值"},
     "newcombe CI, pooled z test": {"en": "Newcombe interval, pooled z test", "zh": "Newcombe 区间，合并 z 检验"},
@@ -78,7 +78,7 @@ TERMS: dict[str, dict[str, str]] = {
     "Welch t": {"en": "Welch t test", "zh": "Welch t 检验"},
     "gbm": {"en": "gradient boosting", "zh": "梯度提升"}, "logistic": {"en": "logistic regression", "zh": "逻辑回归"},
     # proportional-hazards check
-    "chisq": {"en": "chi-square", "zh": "卡方"}, "df": {"en": "df", "zh": "自由度"}, "term": {"en": "term", "zh": "变量"},
+    "chisq": {"en": "chi-square", "zh": "卡方"}, "df": {"en": "df", "zh": "自由度"},
     "GLOBAL": {"en": "GLOBAL (all terms)", "zh": "整体（全部变量）"},
     # sequential monitoring
     "first_time": {"en": "called on", "zh": "宣布时间"},
@@ -113,7 +113,7 @@ TERMS: dict[str, dict[str, str]] = {
     "likelihood": {"en": "likelihood", "zh": "似然类型"}, "partial": {"en": "partial", "zh": "偏似然"},
     "full": {"en": "full", "zh": "完全似然"}, "loglik": {"en": "log-likelihood", "zh": "对数似然"},
     "aic": {"en": "AIC", "zh": "AIC"}, "concordance": {"en": "concordance", "zh": "一致性指数"},
-    "shape": {"en": "shape", "zh": "形状参数"}, "model": {"en": "model", "zh": "模型"},
+    "shape": {"en": "shape", "zh": "形状参数"},
     "aft_cox": {"en": "Cox", "zh": "Cox"}, "aft_weibull": {"en": "Weibull", "zh": "Weibull"},
     "aft_loglogistic": {"en": "log-logistic", "zh": "对数逻辑斯蒂"},
     "hr_weibull": {"en": "Weibull HR", "zh": "Weibull 隐含风险比"},
